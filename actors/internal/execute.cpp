@@ -1,0 +1,45 @@
+#include "actors/internal/execute.hpp"
+
+#include <exception>
+
+#include "core/log.hpp"
+
+namespace nzl::actors::internal {
+
+namespace {
+
+class task_context final : public plugins::handler_context {
+public:
+  task_context(const cancel_flag& cancel, std::string_view region)
+    : cancel_(cancel), region_(region) {
+  }
+
+  // Progress has no listener on the synchronous HTTP path; the WebSocket
+  // session will subscribe here.
+  void progress(int, std::string_view) override {}
+  bool cancelled() const noexcept override { return cancel_.cancelled(); }
+  std::string_view region() const noexcept override { return region_; }
+
+private:
+  const cancel_flag& cancel_;
+  std::string_view region_;
+};
+
+} // namespace
+
+result<nlohmann::json> execute(plugins::task_handler& handler, task_request& request,
+                               std::string_view region) {
+  task_context ctx{*request.cancel, region};
+  try {
+    return handler.run(std::move(request.payload), ctx);
+  } catch (const std::exception& e) {
+    log::emit(log::level::error, "handler_threw", R"("type":{},"request_id":{},"what":{})",
+              log::quote(request.type), log::quote(request.request_id), log::quote(e.what()));
+  } catch (...) {
+    log::emit(log::level::error, "handler_threw", R"("type":{},"request_id":{})",
+              log::quote(request.type), log::quote(request.request_id));
+  }
+  return fail(errc::internal, "the '" + request.type + "' handler failed unexpectedly");
+}
+
+} // namespace nzl::actors::internal

@@ -1,0 +1,48 @@
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "net/task_service.hpp"
+#include "plugins/handler_registry.hpp"
+
+namespace nzl::actors {
+
+struct runtime_options {
+  std::string region;
+  unsigned executor_threads = 2;
+  unsigned scheduler_threads = 2; ///< CAF scheduler threads (CAF's default of 4 is too many for 2 cores)
+  std::size_t max_waiting = 1024; ///< tasks waiting for an executor before 503
+};
+
+/// The node's actor system and the `net::task_service` the HTTP layer talks
+/// to. Cheap, pure tasks (a handler's `runs_inline`) run on the calling io
+/// thread; everything else goes to the region node actor and the executor
+/// pool. Thread-safe. CAF stays inside the .cpp.
+class node_runtime final : public net::task_service {
+public:
+  node_runtime(runtime_options options, std::shared_ptr<const plugins::handler_registry> handlers);
+  ~node_runtime() override;
+  node_runtime(const node_runtime&) = delete;
+  node_runtime& operator=(const node_runtime&) = delete;
+
+  /// Spawns the actors; the node is ready afterwards.
+  void start();
+
+  /// Stops taking new tasks (`ready()` turns false); tasks in flight go on.
+  void begin_drain() noexcept;
+
+  /// Stops the actors; unanswered tasks are answered `unavailable`.
+  void stop();
+
+  void run(task_request request, outcome_handler done) override;
+  void run_batch(std::vector<task_request> requests, batch_handler done) override;
+  bool ready() const noexcept override;
+  std::string_view region() const noexcept override;
+
+private:
+  struct impl;
+  std::unique_ptr<impl> impl_;
+};
+
+} // namespace nzl::actors

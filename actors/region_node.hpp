@@ -1,0 +1,20 @@
+#pragma once
+
+#include <cstddef>
+#include <string>
+
+#include <caf/fwd.hpp>
+
+namespace nzl::actors {
+
+struct region_node_config {
+  std::string region;
+  unsigned executor_threads = 2;
+  std::size_t max_waiting = 1024; ///< jobs waiting for an executor before overload
+};
+
+/// Spawns the region node actor and its executor pool (detached workers,
+/// linked to it). Messages: see actors/internal/messages.hpp.
+[[nodiscard]] caf::actor spawn_region_node(caf::actor_system& sys, region_node_config config);
+
+} // namespace nzl::actors

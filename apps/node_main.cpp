@@ -1,0 +1,180 @@
+// noizylab-node: one region's node. Start-up order: parse flags, load and
+// validate the manifest (exit 2 with one message naming the field), start
+// the actor runtime, then the HTTP server. Shutdown on SIGINT/SIGTERM is a
+// protocol: /ready turns 503 and the listener closes, requests in flight
+// finish (up to the manifest's shutdown deadline), then the server and the
+// actors stop and the process exits 0.
+#include <csignal>
+#include <filesystem>
+
+#include <pthread.h>
+#include <unistd.h>
+#include <cstdio>
+#include <iostream>
+
+#include <boost/program_options.hpp>
+
+#include "actors/node_runtime.hpp"
+#include "config/manifest.hpp"
+#include "core/log.hpp"
+#include "net/api.hpp"
+#include "net/http_server.hpp"
+#include "plugins/handler_registry.hpp"
+
+#ifndef NZL_VERSION
+#define NZL_VERSION "0.0.0"
+#endif
+
+namespace po = boost::program_options;
+
+namespace {
+
+constexpr int exit_usage = 2;
+
+struct flags {
+  std::string manifest;
+  std::string region;
+  std::string data_dir;
+  std::string log_level = "info";
+};
+
+// Returns -1 to go on, or an exit code.
+int parse_flags(int argc, char** argv, flags& out) {
+  po::options_description desc{"Usage: noizylab-node --manifest FILE --region NAME [options]\n\n"
+                               "Runs one region's node of a NoizyLab Cloud Agent cluster.\n\n"
+                               "Options"};
+  desc.add_options()("help,h", "print this help and exit")(
+    "manifest,m", po::value(&out.manifest)->value_name("FILE"),
+    "cluster manifest (JSON, validated against cluster-config/manifest.schema.json)")(
+    "region,r", po::value(&out.region)->value_name("NAME"), "the manifest region this node serves")(
+    "data-dir,d", po::value(&out.data_dir)->value_name("DIR"),
+    "data directory (default: var/<region>)")(
+    "log-level,l", po::value(&out.log_level)->value_name("LEVEL"),
+    "debug, info, warn, error or off (default: info)")("version", "print the version and exit");
+  po::variables_map vm;
+  try {
+    po::store(po::parse_command_line(argc, argv, desc), vm);
+    po::notify(vm);
+  } catch (const po::error& e) {
+    std::cerr << "noizylab-node: " << e.what() << "\n(see --help)\n";
+    return exit_usage;
+  }
+  if (vm.count("help")) {
+    std::cout << desc << '\n';
+    return 0;
+  }
+  if (vm.count("version")) {
+    std::cout << "noizylab-node " << NZL_VERSION << '\n';
+    return 0;
+  }
+  if (out.manifest.empty() || out.region.empty()) {
+    std::cerr << "noizylab-node: --manifest and --region are required (see --help)\n";
+    return exit_usage;
+  }
+  if (out.data_dir.empty())
+    out.data_dir = "var/" + out.region;
+  return -1;
+}
+
+int wait_for_signal() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  int sig = 0;
+  sigwait(&set, &sig);
+  return sig;
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+  // Block the stop signals in every thread (io, CAF) before any starts, so
+  // that only the main thread's sigwait sees them.
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+  std::signal(SIGPIPE, SIG_IGN);
+
+  flags f;
+  if (int code = parse_flags(argc, argv, f); code >= 0)
+    return code;
+  nzl::log::level lvl;
+  if (!nzl::log::parse_level(f.log_level, lvl)) {
+    std::cerr << "noizylab-node: --log-level must be debug, info, warn, error or off\n";
+    return exit_usage;
+  }
+  nzl::log::set_level(lvl);
+
+  auto manifest = nzl::config::load_manifest(f.manifest);
+  if (!manifest) {
+    std::cerr << "noizylab-node: " << manifest.err().detail << '\n';
+    return exit_usage;
+  }
+  const auto* region = manifest->find_region(f.region);
+  if (!region) {
+    std::string names;
+    for (const auto& r : manifest->regions)
+      names += (names.empty() ? "" : ", ") + r.name;
+    std::cerr << "noizylab-node: --region: unknown region '" << f.region
+              << "'; the manifest has: " << names << '\n';
+    return exit_usage;
+  }
+  std::error_code ec;
+  std::filesystem::create_directories(f.data_dir, ec);
+  if (ec) {
+    std::cerr << "noizylab-node: --data-dir: cannot create " << f.data_dir << ": " << ec.message()
+              << '\n';
+    return exit_usage;
+  }
+
+  auto handlers = std::make_shared<nzl::plugins::handler_registry>();
+  nzl::plugins::add_builtin_handlers(*handlers);
+
+  nzl::actors::runtime_options rt;
+  rt.region = region->name;
+  rt.executor_threads = region->executor_threads;
+  nzl::actors::node_runtime runtime{rt, handlers};
+
+  nzl::net::api_options api_opts;
+  api_opts.max_batch_tasks = region->limits.max_batch_tasks;
+  api_opts.max_json_depth = region->limits.max_json_depth;
+  api_opts.task_timeout_ms = region->limits.task_timeout_ms;
+  api_opts.version = NZL_VERSION;
+  nzl::net::api api{runtime, api_opts};
+
+  nzl::net::server_options so;
+  so.host = region->http.host;
+  so.port = region->http.port;
+  so.io_threads = region->io_threads;
+  so.max_body_bytes = region->limits.max_body_bytes;
+  so.max_connections = region->limits.max_connections;
+  so.read_timeout_ms = region->limits.read_timeout_ms;
+  so.idle_timeout_ms = region->limits.idle_timeout_ms;
+  nzl::net::http_server server{so, api};
+
+  runtime.start();
+  auto port = server.start();
+  if (!port) {
+    std::cerr << "noizylab-node: " << port.err().detail << '\n';
+    runtime.stop();
+    return 1;
+  }
+  nzl::log::emit(nzl::log::level::info, "listening",
+                 R"("region":{},"http":"{}:{}","data_dir":{},"version":"{}","pid":{})",
+                 nzl::log::quote(region->name), region->http.host, *port,
+                 nzl::log::quote(f.data_dir), NZL_VERSION, getpid());
+
+  int sig = wait_for_signal();
+  nzl::log::emit(nzl::log::level::info, "draining", R"("signal":{},"deadline_ms":{})", sig,
+                 region->limits.shutdown_deadline_ms);
+  runtime.begin_drain();
+  server.drain();
+  bool clean = server.wait_drained(std::chrono::milliseconds(region->limits.shutdown_deadline_ms));
+  server.stop();
+  runtime.stop();
+  nzl::log::emit(nzl::log::level::info, "stopped", R"("clean":{})", clean ? "true" : "false");
+  return 0;
+}

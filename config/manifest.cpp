@@ -1,0 +1,133 @@
+#include "config/manifest.hpp"
+
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+#include "plugins/schema/validator.hpp"
+
+namespace nzl::config {
+
+namespace internal {
+extern const std::string_view manifest_schema_json;
+} // namespace internal
+
+namespace {
+
+using nlohmann::json;
+
+error manifest_error(std::string pointer, std::string what) {
+  std::string detail = "manifest: ";
+  detail += pointer.empty() ? std::string{"(root)"} : pointer;
+  detail += ": ";
+  detail += what;
+  return fail(errc::invalid_field, std::move(detail), {{"field", std::move(pointer)}});
+}
+
+const schema::compiled_schema& manifest_schema() {
+  // Compiled once; a schema that does not compile is a build defect.
+  static const schema::compiled_schema compiled = [] {
+    auto doc = json::parse(internal::manifest_schema_json);
+    auto compiled = schema::compile(doc);
+    if (!compiled)
+      throw std::logic_error("manifest.schema.json does not compile: " + compiled.err().detail);
+    return std::move(compiled).value();
+  }();
+  return compiled;
+}
+
+template <class T>
+void read_if_present(const json& obj, const char* key, T& out) {
+  if (auto i = obj.find(key); i != obj.end())
+    out = i->get<T>();
+}
+
+endpoint read_endpoint(const json& obj) {
+  return endpoint{obj.at("host").get<std::string>(), obj.at("port").get<std::uint16_t>()};
+}
+
+region_limits read_limits(const json& obj) {
+  region_limits limits;
+  read_if_present(obj, "max_body_bytes", limits.max_body_bytes);
+  read_if_present(obj, "max_batch_tasks", limits.max_batch_tasks);
+  read_if_present(obj, "max_connections", limits.max_connections);
+  read_if_present(obj, "max_json_depth", limits.max_json_depth);
+  read_if_present(obj, "read_timeout_ms", limits.read_timeout_ms);
+  read_if_present(obj, "idle_timeout_ms", limits.idle_timeout_ms);
+  read_if_present(obj, "task_timeout_ms", limits.task_timeout_ms);
+  read_if_present(obj, "shutdown_deadline_ms", limits.shutdown_deadline_ms);
+  return limits;
+}
+
+} // namespace
+
+const region_config* manifest::find_region(std::string_view name) const noexcept {
+  for (const auto& region : regions)
+    if (region.name == name)
+      return &region;
+  return nullptr;
+}
+
+std::string_view manifest_schema_text() noexcept {
+  return internal::manifest_schema_json;
+}
+
+result<manifest> parse_manifest(const json& doc) {
+  auto errors = manifest_schema().validate(doc);
+  if (!errors.empty()) {
+    // The deepest error is the most specific one: it names the field itself
+    // rather than an enclosing object.
+    const auto* best = &errors.front();
+    for (const auto& e : errors)
+      if (e.instance_location.size() > best->instance_location.size())
+        best = &e;
+    return manifest_error(best->instance_location, best->error);
+  }
+  manifest out;
+  out.cluster_name = doc.at("cluster").at("name").get<std::string>();
+  std::set<std::string> names;
+  std::set<std::pair<std::string, std::uint16_t>> addresses;
+  const auto& regions = doc.at("regions");
+  for (std::size_t i = 0; i < regions.size(); ++i) {
+    const auto& r = regions[i];
+    const auto at = "/regions/" + std::to_string(i);
+    region_config region;
+    region.name = r.at("name").get<std::string>();
+    region.http = read_endpoint(r.at("http"));
+    region.cluster = read_endpoint(r.at("cluster"));
+    read_if_present(r, "io_threads", region.io_threads);
+    read_if_present(r, "executor_threads", region.executor_threads);
+    if (auto l = r.find("limits"); l != r.end())
+      region.limits = read_limits(*l);
+    if (!names.insert(region.name).second)
+      return manifest_error(at + "/name", "region name \"" + region.name + "\" is used twice");
+    for (const auto* ep : {&region.http, &region.cluster}) {
+      if (ep->port == 0)
+        continue;
+      if (!addresses.emplace(ep->host, ep->port).second)
+        return manifest_error(at + (ep == &region.http ? "/http" : "/cluster"),
+                              "address " + ep->host + ":" + std::to_string(ep->port) +
+                                " is used twice");
+    }
+    out.regions.push_back(std::move(region));
+  }
+  return out;
+}
+
+result<manifest> load_manifest(const std::filesystem::path& path) {
+  std::ifstream in{path, std::ios::binary};
+  if (!in)
+    return fail(errc::invalid_field, "manifest: cannot read " + path.string());
+  std::stringstream text;
+  text << in.rdbuf();
+  try {
+    return parse_manifest(json::parse(text.str()));
+  } catch (const json::parse_error& e) {
+    return fail(errc::invalid_json, "manifest: " + path.string() + " is not valid JSON at byte " +
+                                      std::to_string(e.byte));
+  }
+}
+
+} // namespace nzl::config

@@ -1,0 +1,60 @@
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json_fwd.hpp>
+
+#include "core/result.hpp"
+
+namespace nzl::config {
+
+struct endpoint {
+  std::string host;
+  std::uint16_t port = 0; ///< 0: let the kernel choose (tests)
+};
+
+/// Per-region limits; every boundary of the node reads its bound from here.
+struct region_limits {
+  std::size_t max_body_bytes = 1024 * 1024;
+  std::size_t max_batch_tasks = 100;
+  std::size_t max_connections = 1024;
+  std::size_t max_json_depth = 64;
+  std::uint32_t read_timeout_ms = 10'000;   ///< to receive one whole request
+  std::uint32_t idle_timeout_ms = 30'000;   ///< keep-alive connection with no request
+  std::uint32_t task_timeout_ms = 30'000;   ///< a synchronous task, unless it asks for less
+  std::uint32_t shutdown_deadline_ms = 10'000; ///< for requests in flight at shutdown
+};
+
+struct region_config {
+  std::string name;
+  endpoint http;
+  endpoint cluster; ///< where the region links to its peers (cluster issue)
+  unsigned io_threads = 2;
+  unsigned executor_threads = 2;
+  region_limits limits;
+};
+
+/// A validated cluster manifest (cluster-config/manifest.schema.json).
+struct manifest {
+  std::string cluster_name;
+  std::vector<region_config> regions;
+
+  [[nodiscard]] const region_config* find_region(std::string_view name) const noexcept;
+};
+
+/// Validates `doc` against the manifest schema (compiled into the binary),
+/// then checks what a schema cannot (unique region names, unique addresses).
+/// The error's detail names the field (a JSON Pointer) and what is wrong.
+[[nodiscard]] result<manifest> parse_manifest(const nlohmann::json& doc);
+
+/// Reads, parses and validates the manifest file at `path`.
+[[nodiscard]] result<manifest> load_manifest(const std::filesystem::path& path);
+
+/// The manifest JSON Schema text, as compiled into the binary.
+[[nodiscard]] std::string_view manifest_schema_text() noexcept;
+
+} // namespace nzl::config

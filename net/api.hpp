@@ -1,0 +1,52 @@
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <string>
+
+#include "core/error.hpp"
+#include "net/http_types.hpp"
+#include "net/task_service.hpp"
+
+namespace nzl::net {
+
+struct api_options {
+  std::size_t max_batch_tasks = 100;
+  std::size_t max_json_depth = 64;
+  std::uint32_t task_timeout_ms = 30'000;
+  std::string version = "0.0.0";
+};
+
+/// The HTTP API (v3, v2, v1 and probes) without the HTTP library: turns an
+/// `http_request` into task requests for the `task_service` and its outcomes
+/// into responses and RFC 9457 problem documents. Thread-safe: `handle` may be
+/// called from every io thread at once.
+class api {
+public:
+  using responder = std::function<void(http_response)>;
+
+  api(task_service& service, api_options options);
+
+  /// Handles one request; `done` is called exactly once, on any thread.
+  void handle(http_request request, responder done);
+
+  /// A problem-document response for `err` (used by the server for errors it
+  /// finds itself: oversized heads and bodies, overload, timeouts).
+  [[nodiscard]] http_response problem(const error& err, std::string_view request_id,
+                                      std::string_view instance = {}) const;
+
+  [[nodiscard]] const api_options& options() const noexcept { return options_; }
+
+private:
+  void run_task(http_request& request, responder& done, bool v2);
+  void run_batch(http_request& request, responder& done);
+  http_response health(const http_request& request) const;
+  http_response readiness(const http_request& request) const;
+
+  task_service& service_;
+  api_options options_;
+  std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
+};
+
+} // namespace nzl::net

@@ -1,0 +1,34 @@
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "net/http_types.hpp"
+
+namespace nzl::net {
+
+/// Every endpoint the node serves.
+enum class route {
+  tasks_run,     ///< POST /v3/tasks
+  tasks_batch,   ///< POST /v3/tasks/batch
+  v2_delegate,   ///< POST /api/delegate
+  v1_gone,       ///< anything under /api/v1/
+  health,        ///< GET /health
+  ready,         ///< GET /ready
+  not_found,     ///< no such path
+  method_not_allowed, ///< path exists; see `allow`
+};
+
+struct route_match {
+  route kind = route::not_found;
+  std::string allow; ///< for method_not_allowed: the Allow header value
+};
+
+/// Maps a method and a path (query already removed) to an endpoint. Pure and
+/// allocation-free on the hot path.
+[[nodiscard]] route_match match_route(http_method method, std::string_view path);
+
+/// The path of a request target: everything before '?' or '#'.
+[[nodiscard]] std::string_view path_of(std::string_view target) noexcept;
+
+} // namespace nzl::net

@@ -1,0 +1,39 @@
+#pragma once
+
+#include <functional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/task.hpp"
+
+namespace nzl::net {
+
+/// The narrow interface through which net/ reaches the actor system (DESIGN:
+/// net never includes actors/). Implemented by actors::node_runtime.
+///
+/// Completion callbacks may be called on any thread (the calling io thread
+/// for inline tasks, an executor or scheduler thread otherwise) and exactly
+/// once; the caller re-posts to its own strand.
+class task_service {
+public:
+  using outcome_handler = std::function<void(task_outcome)>;
+  using batch_handler = std::function<void(std::vector<task_outcome>)>;
+
+  virtual ~task_service() = default;
+
+  /// Runs one task. Unknown types, overload and timeouts come back as errors
+  /// in the outcome, never as exceptions.
+  virtual void run(task_request request, outcome_handler done) = 0;
+
+  /// Runs tasks in parallel; outcomes come back in request order.
+  virtual void run_batch(std::vector<task_request> requests, batch_handler done) = 0;
+
+  /// True while the node takes new tasks (not starting, not draining).
+  [[nodiscard]] virtual bool ready() const noexcept = 0;
+
+  /// The region this node serves.
+  [[nodiscard]] virtual std::string_view region() const noexcept = 0;
+};
+
+} // namespace nzl::net

@@ -1,0 +1,197 @@
+#include "net/api.hpp"
+
+#include <gtest/gtest.h>
+
+namespace nzl::net {
+namespace {
+
+using nlohmann::json;
+
+// Answers inline: echo returns the payload, "boom" fails, anything else is unknown.
+class fake_service : public task_service {
+public:
+  void run(task_request request, outcome_handler done) override {
+    last_timeout = request.options.timeout_ms.value_or(0);
+    task_outcome out;
+    out.id = request.id;
+    out.type = request.type;
+    out.region = "test-region";
+    if (request.type == "echo")
+      out.value = std::move(request.payload);
+    else if (request.type == "boom")
+      out.value = fail(errc::task_failed, "boom");
+    else
+      out.value = fail(errc::unknown_task_type, "unknown", {{"known_types", {"echo", "boom"}}});
+    done(std::move(out));
+  }
+  void run_batch(std::vector<task_request> requests, batch_handler done) override {
+    std::vector<task_outcome> outs;
+    for (auto& r : requests)
+      run(std::move(r), [&](task_outcome o) { outs.push_back(std::move(o)); });
+    done(std::move(outs));
+  }
+  bool ready() const noexcept override { return is_ready; }
+  std::string_view region() const noexcept override { return "test-region"; }
+
+  bool is_ready = true;
+  std::uint32_t last_timeout = 0;
+};
+
+class ApiTest : public ::testing::Test {
+protected:
+  http_response call(http_method method, std::string target, std::string body = {},
+                     std::string content_type = "application/json") {
+    http_request req;
+    req.method = method;
+    req.target = std::move(target);
+    req.body = std::move(body);
+    req.content_type = std::move(content_type);
+    req.request_id = "rid-1";
+    http_response out;
+    bool called = false;
+    api_.handle(std::move(req), [&](http_response res) {
+      out = std::move(res);
+      called = true;
+    });
+    EXPECT_TRUE(called);
+    return out;
+  }
+
+  static json body_of(const http_response& res) { return json::parse(res.body); }
+  static std::string header(const http_response& res, std::string_view name) {
+    for (auto& [k, v] : res.headers)
+      if (k == name)
+        return v;
+    return {};
+  }
+
+  fake_service service_;
+  api api_{service_, api_options{3, 16, 1000, "1.2.3"}};
+};
+
+TEST_F(ApiTest, RunsAV3Task) {
+  auto res = call(http_method::post, "/v3/tasks", R"({"type":"echo","payload":{"a":1}})");
+  EXPECT_EQ(res.status, 200);
+  auto doc = body_of(res);
+  EXPECT_EQ(doc["status"], "completed");
+  EXPECT_EQ(doc["result"], json({{"a", 1}}));
+  EXPECT_EQ(doc["region"], "test-region");
+  EXPECT_EQ(doc["type"], "echo");
+  EXPECT_TRUE(doc.contains("id"));
+  EXPECT_TRUE(doc["duration_ms"].is_number());
+}
+
+TEST_F(ApiTest, CapsTheTaskTimeoutAtTheNodeLimit) {
+  call(http_method::post, "/v3/tasks", R"({"type":"echo","options":{"timeout_ms":999999}})");
+  EXPECT_EQ(service_.last_timeout, 1000u);
+  call(http_method::post, "/v3/tasks", R"({"type":"echo","options":{"timeout_ms":50}})");
+  EXPECT_EQ(service_.last_timeout, 50u);
+}
+
+TEST_F(ApiTest, FailedTaskIsAProblemDocument) {
+  auto res = call(http_method::post, "/v3/tasks", R"({"type":"boom"})");
+  EXPECT_EQ(res.status, 422);
+  EXPECT_EQ(res.content_type, "application/problem+json");
+  auto doc = body_of(res);
+  EXPECT_EQ(doc["code"], "task_failed");
+  EXPECT_EQ(doc["request_id"], "rid-1");
+}
+
+TEST_F(ApiTest, UnknownTypeListsKnownTypes) {
+  auto res = call(http_method::post, "/v3/tasks", R"({"type":"nope"})");
+  EXPECT_EQ(res.status, 422);
+  EXPECT_EQ(body_of(res)["known_types"], json({"echo", "boom"}));
+}
+
+TEST_F(ApiTest, MalformedJsonIs400WithPosition) {
+  auto res = call(http_method::post, "/v3/tasks", R"({"type": "echo",})");
+  EXPECT_EQ(res.status, 400);
+  auto doc = body_of(res);
+  EXPECT_EQ(doc["code"], "invalid_json");
+  EXPECT_EQ(doc["line"], 1);
+}
+
+TEST_F(ApiTest, NonJsonContentTypeIs415) {
+  auto res = call(http_method::post, "/v3/tasks", "hello", "text/plain");
+  EXPECT_EQ(res.status, 415);
+}
+
+TEST_F(ApiTest, MissingFieldIs400NamingIt) {
+  auto res = call(http_method::post, "/v3/tasks", R"({"payload":{}})");
+  EXPECT_EQ(res.status, 400);
+  EXPECT_EQ(body_of(res)["field"], "type");
+}
+
+TEST_F(ApiTest, V2AnswersWithDeprecationHeaders) {
+  auto res = call(http_method::post, "/api/delegate", R"({"task_type":"echo","task_data":[1]})");
+  EXPECT_EQ(res.status, 200);
+  auto doc = body_of(res);
+  EXPECT_EQ(doc["success"], true);
+  EXPECT_EQ(doc["task_type"], "echo");
+  EXPECT_EQ(doc["result"], json({1}));
+  EXPECT_FALSE(header(res, "Deprecation").empty());
+  EXPECT_FALSE(header(res, "Sunset").empty());
+  EXPECT_EQ(header(res, "Link"), "</v3/tasks>; rel=\"successor-version\"");
+}
+
+TEST_F(ApiTest, V2ErrorsKeepDeprecationHeaders) {
+  auto res = call(http_method::post, "/api/delegate", R"({"task_data":[1]})");
+  EXPECT_EQ(res.status, 400);
+  EXPECT_FALSE(header(res, "Deprecation").empty());
+}
+
+TEST_F(ApiTest, V1IsGone) {
+  auto res = call(http_method::post, "/api/v1/delegate", "{}");
+  EXPECT_EQ(res.status, 410);
+  EXPECT_EQ(body_of(res)["successor"], "/v3/tasks");
+}
+
+TEST_F(ApiTest, WrongMethodIs405WithAllow) {
+  auto res = call(http_method::get, "/v3/tasks");
+  EXPECT_EQ(res.status, 405);
+  EXPECT_EQ(header(res, "Allow"), "POST");
+}
+
+TEST_F(ApiTest, UnknownPathIs404) {
+  auto res = call(http_method::get, "/nowhere");
+  EXPECT_EQ(res.status, 404);
+  EXPECT_EQ(body_of(res)["instance"], "/nowhere");
+}
+
+TEST_F(ApiTest, BatchAnswersInOrderWithPerTaskErrors) {
+  auto res = call(http_method::post, "/v3/tasks/batch",
+                  R"({"tasks":[{"type":"echo","payload":1},{"type":"boom"},{"payload":2}]})");
+  EXPECT_EQ(res.status, 200);
+  auto results = body_of(res)["results"];
+  ASSERT_EQ(results.size(), 3u);
+  EXPECT_EQ(results[0]["status"], "completed");
+  EXPECT_EQ(results[0]["result"], 1);
+  EXPECT_EQ(results[1]["status"], "failed");
+  EXPECT_EQ(results[1]["error"]["code"], "task_failed");
+  EXPECT_EQ(results[2]["status"], "failed");
+  EXPECT_EQ(results[2]["error"]["field"], "tasks[2].type");
+}
+
+TEST_F(ApiTest, BatchOverTheLimitIsRefusedWhole) {
+  auto res = call(http_method::post, "/v3/tasks/batch",
+                  R"({"tasks":[{"type":"echo"},{"type":"echo"},{"type":"echo"},{"type":"echo"}]})");
+  EXPECT_EQ(res.status, 413);
+  EXPECT_EQ(body_of(res)["code"], "batch_too_large");
+}
+
+TEST_F(ApiTest, HealthAndReadiness) {
+  auto health = call(http_method::get, "/health");
+  EXPECT_EQ(health.status, 200);
+  EXPECT_EQ(body_of(health)["status"], "ok");
+  EXPECT_EQ(body_of(health)["version"], "1.2.3");
+  EXPECT_EQ(body_of(health)["region"], "test-region");
+  EXPECT_EQ(call(http_method::get, "/ready").status, 200);
+  service_.is_ready = false;
+  auto ready = call(http_method::get, "/ready");
+  EXPECT_EQ(ready.status, 503);
+  EXPECT_EQ(header(ready, "Retry-After"), "1");
+  EXPECT_EQ(call(http_method::post, "/v3/tasks", R"({"type":"echo"})").status, 503);
+}
+
+} // namespace
+} // namespace nzl::net
