@@ -385,11 +385,11 @@ private:
     }
 
     result<pattern> regex(std::string_view key, const std::string& source) {
-      try {
-        return pattern{std::regex(source, std::regex::ECMAScript), source};
-      } catch (const std::regex_error& e) {
-        return bad(where(key), "the regex \"" + source + "\" does not compile: " + e.what());
-      }
+      std::string why;
+      auto p = compile_pattern(source, why);
+      if (!p)
+        return bad(where(key), "the regex \"" + source + "\" does not compile: " + why);
+      return std::move(*p);
     }
 
     void add(std::unique_ptr<keyword> k) { n.keywords.push_back(std::move(k)); }
@@ -678,9 +678,8 @@ private:
             return std::move(ch.err());
           else_sub = std::move(*ch);
         }
-        if (then_sub || else_sub)
-          add(std::make_unique<if_kw>("/if", std::move(*cond), std::move(then_sub),
-                                      std::move(else_sub)));
+        add(std::make_unique<if_kw>("/if", std::move(*cond), std::move(then_sub),
+                                    std::move(else_sub)));
       }
       if (auto e = dependencies())
         return e;

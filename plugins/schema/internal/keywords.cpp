@@ -9,10 +9,6 @@ namespace nzl::schema::internal {
 
 namespace {
 
-// Strings longer than this are not handed to std::regex, whose matcher
-// recurses per character and could exhaust the stack.
-constexpr std::size_t max_regex_input = 16384;
-
 void report(eval_ctx& c, const std::string& last, std::string message, std::string suggestion) {
   if (!c.collecting() || c.errors->size() >= c.limits->max_errors)
     return;
@@ -323,10 +319,13 @@ bool multiple_of_kw::eval(const json& i, eval_ctx& c, annotations*) const {
   if (i.is_number_integer() && divisor_.is_number_integer()) {
     ok = as_int128(i) % as_int128(divisor_) == 0;
   } else {
-    const long double q = as_long_double(i) / as_long_double(divisor_);
+    // In double, as JSON numbers are: a quotient that overflows is no multiple.
+    const double q = as_long_double(i) == 0 ? 0.0
+                                            : static_cast<double>(as_long_double(i)) /
+                                                  static_cast<double>(as_long_double(divisor_));
     if (std::isfinite(q)) {
-      const long double r = std::nearbyint(q);
-      ok = std::fabs(q - r) <= 1e-9L * std::max(1.0L, std::fabs(q));
+      const double r = std::nearbyint(q);
+      ok = std::fabs(q - r) <= std::max(1e-9, 1e-12 * std::fabs(q));
     }
   }
   if (ok)
@@ -365,20 +364,6 @@ bool count_kw::eval(const json& i, eval_ctx& c, annotations*) const {
               std::string{"must have "} + (is_min_ ? "at least " : "at most ") +
                   std::to_string(n_) + unit + ", but has " + std::to_string(n),
               "");
-}
-
-bool regex_search(const pattern& p, const std::string& text, bool& error) {
-  error = false;
-  if (text.size() > max_regex_input) {
-    error = true;
-    return false;
-  }
-  try {
-    return std::regex_search(text, p.re);
-  } catch (const std::exception&) {
-    error = true;
-    return false;
-  }
 }
 
 bool pattern_kw::eval(const json& i, eval_ctx& c, annotations*) const {
@@ -760,10 +745,14 @@ void not_kw::in_place_children(std::vector<const node*>& out) const {
 }
 
 bool if_kw::eval(const json& i, eval_ctx& c, annotations* a) const {
+  // Without then/else, "if" only matters for the annotations it produces.
+  if (!then_ && !else_ && a == nullptr)
+    return true;
   annotations local;
   bool cond = false;
   {
     quiet q(c);
+    keyword_step step(c, if_.location);
     cond = eval_node(*if_.target, i, c, a != nullptr ? &local : nullptr);
   }
   if (cond) {

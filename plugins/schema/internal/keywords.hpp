@@ -4,10 +4,10 @@
 // (or, for the object and array applicators, a few sibling) schema keywords.
 
 #include "plugins/schema/internal/plan.hpp"
+#include "plugins/schema/internal/regex.hpp"
 
 #include <cstdint>
 #include <optional>
-#include <regex>
 #include <string>
 #include <utility>
 #include <vector>
@@ -19,16 +19,6 @@ struct child {
   const node* target = nullptr;
   std::string location; ///< e.g. "/properties/port"
 };
-
-/// A compiled ECMAScript regex with its source.
-struct pattern {
-  std::regex re;
-  std::string source;
-};
-
-/// True when `re` finds a match in `text`; false (and `error` set) when the
-/// regex engine gives up.
-bool regex_search(const pattern& p, const std::string& text, bool& error);
 
 enum type_bits : std::uint8_t {
   t_null = 1,
