@@ -36,6 +36,7 @@ struct flags {
   std::string region;
   std::string data_dir;
   std::string log_level = "info";
+  bool list_regions = false;
 };
 
 // Returns -1 to go on, or an exit code.
@@ -50,7 +51,9 @@ int parse_flags(int argc, char** argv, flags& out) {
     "data-dir,d", po::value(&out.data_dir)->value_name("DIR"),
     "data directory (default: var/<region>)")(
     "log-level,l", po::value(&out.log_level)->value_name("LEVEL"),
-    "debug, info, warn, error or off (default: info)")("version", "print the version and exit");
+    "debug, info, warn, error or off (default: info)")(
+    "list-regions", "validate the manifest, print one 'region host:port' line per region, exit")(
+    "version", "print the version and exit");
   po::variables_map vm;
   try {
     po::store(po::parse_command_line(argc, argv, desc), vm);
@@ -67,7 +70,8 @@ int parse_flags(int argc, char** argv, flags& out) {
     std::cout << "noizylab-node " << NZL_VERSION << '\n';
     return 0;
   }
-  if (out.manifest.empty() || out.region.empty()) {
+  out.list_regions = vm.count("list-regions") > 0;
+  if (out.manifest.empty() || (out.region.empty() && !out.list_regions)) {
     std::cerr << "noizylab-node: --manifest and --region are required (see --help)\n";
     return exit_usage;
   }
@@ -112,6 +116,11 @@ int main(int argc, char** argv) {
   if (!manifest) {
     std::cerr << "noizylab-node: " << manifest.err().detail << '\n';
     return exit_usage;
+  }
+  if (f.list_regions) {
+    for (const auto& r : manifest->regions)
+      std::cout << r.name << ' ' << r.http.host << ':' << r.http.port << '\n';
+    return 0;
   }
   const auto* region = manifest->find_region(f.region);
   if (!region) {
