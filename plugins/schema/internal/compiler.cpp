@@ -31,6 +31,14 @@ struct location_info {
   std::string pointer; ///< JSON Pointer within its document
 };
 
+/// Concatenates the parts (GCC 12 warns falsely on `"/" + std::string`).
+std::string path_of(std::initializer_list<std::string_view> parts) {
+  std::string out;
+  for (auto p : parts)
+    out.append(p);
+  return out;
+}
+
 std::string escape_token(std::string_view token) {
   std::string out;
   append_pointer_token(out, token);
@@ -416,7 +424,7 @@ private:
         else
           kind = ref_kw::kind::plain;
       }
-      add(std::make_unique<ref_kw>("/" + std::string{key}, target, kind, std::move(anchor)));
+      add(std::make_unique<ref_kw>(path_of({"/", key}), target, kind, std::move(anchor)));
       return std::nullopt;
     }
 
@@ -506,7 +514,7 @@ private:
         auto n = count(k.key, *it);
         if (!n)
           return std::move(n.err());
-        add(std::make_unique<count_kw>(std::string{"/"} + k.key, k.w, k.is_min, *n));
+        add(std::make_unique<count_kw>(path_of({"/", k.key}), k.w, k.is_min, *n));
       }
       if (auto it = s.find("pattern"); it != s.end()) {
         if (!it->is_string())
@@ -632,7 +640,7 @@ private:
         return bad(where(key), std::string{key} + " must be a non-empty array of schemas");
       std::vector<child> out;
       for (std::size_t i = 0; i < arr.size(); ++i) {
-        auto ch = sub(arr[i], "/" + std::string{key} + "/" + std::to_string(i));
+        auto ch = sub(arr[i], path_of({"/", key, "/", std::to_string(i)}));
         if (!ch)
           return std::move(ch.err());
         out.push_back(std::move(*ch));
@@ -652,7 +660,7 @@ private:
         auto subs = sub_array(key);
         if (!subs)
           return std::move(subs.err());
-        add(std::make_unique<combinator_kw>(std::string{"/"} + key, mode, std::move(*subs)));
+        add(std::make_unique<combinator_kw>(path_of({"/", key}), mode, std::move(*subs)));
       }
       if (auto it = s.find("not"); it != s.end()) {
         auto ch = sub(*it, "/not");
@@ -700,7 +708,7 @@ private:
       if (!it->is_object())
         return bad(where(key), std::string{key} + " must be an object");
       for (auto m = it->begin(); m != it->end(); ++m) {
-        const std::string loc = "/" + std::string{key} + "/" + escape_token(m.key());
+        const std::string loc = path_of({"/", key, "/", escape_token(m.key())});
         if (m.value().is_array() && d <= draft::draft7) {
           auto names = string_array(m.value());
           if (!names)
@@ -714,9 +722,9 @@ private:
         schemas.emplace_back(m.key(), std::move(*ch));
       }
       if (!required.empty() && has(v_validation))
-        add(std::make_unique<dependent_required_kw>("/" + std::string{key}, std::move(required)));
+        add(std::make_unique<dependent_required_kw>(path_of({"/", key}), std::move(required)));
       if (!schemas.empty())
-        add(std::make_unique<dependent_schemas_kw>("/" + std::string{key}, std::move(schemas)));
+        add(std::make_unique<dependent_schemas_kw>(path_of({"/", key}), std::move(schemas)));
       return std::nullopt;
     }
 

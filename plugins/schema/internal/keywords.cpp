@@ -73,10 +73,13 @@ bool eval_child(const child& ch, const json& i, eval_ctx& c, annotations* a) {
   return eval_node(*ch.target, i, c, a);
 }
 
-__int128 as_int128(const json& v) {
+// GCC/Clang extension: exact comparison of any two JSON integers.
+__extension__ using int128 = __int128;
+
+int128 as_int128(const json& v) {
   if (v.is_number_unsigned())
-    return static_cast<__int128>(v.get<std::uint64_t>());
-  return static_cast<__int128>(v.get<std::int64_t>());
+    return static_cast<int128>(v.get<std::uint64_t>());
+  return static_cast<int128>(v.get<std::int64_t>());
 }
 
 long double as_long_double(const json& v) {

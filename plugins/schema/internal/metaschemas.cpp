@@ -7,6 +7,7 @@
 
 #include <map>
 #include <string>
+#include <string_view>
 
 namespace nzl::schema::internal {
 
@@ -368,10 +369,16 @@ constexpr const char* modern_content = R"({
   }
 })";
 
-std::string replace_all(std::string s, const std::string& from, const std::string& to) {
-  for (auto pos = s.find(from); pos != std::string::npos; pos = s.find(from, pos + to.size()))
-    s.replace(pos, from.size(), to);
-  return s;
+std::string replace_all(const std::string& s, std::string_view from, std::string_view to) {
+  std::string out;
+  std::size_t pos = 0;
+  for (auto hit = s.find(from); hit != std::string::npos; hit = s.find(from, pos)) {
+    out.append(s, pos, hit - pos);
+    out.append(to);
+    pos = hit + from.size();
+  }
+  out.append(s, pos, std::string::npos);
+  return out;
 }
 
 std::string modern(const char* text, bool is2020) {
@@ -423,11 +430,11 @@ const json* builtin_schema(std::string_view uri) {
   if (auto it = t.find(uri); it != t.end())
     return &it->second;
   // http and https name the same meta-schemas.
-  std::string other{uri};
-  if (other.starts_with("https://"))
-    other.erase(4, 1);
-  else if (other.starts_with("http://"))
-    other.insert(4, "s");
+  std::string other;
+  if (uri.starts_with("https://"))
+    other.append("http://").append(uri.substr(8));
+  else if (uri.starts_with("http://"))
+    other.append("https://").append(uri.substr(7));
   if (auto it = t.find(other); it != t.end())
     return &it->second;
   return nullptr;

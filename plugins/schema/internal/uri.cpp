@@ -118,7 +118,7 @@ std::string resolve_uri(std::string_view base_text, std::string_view ref_text) {
         } else {
           std::string merged;
           if (b.authority && b.path.empty()) {
-            merged = "/" + r.path;
+            merged.append("/").append(r.path);
           } else {
             auto slash = b.path.rfind('/');
             merged = slash == std::string::npos ? r.path : b.path.substr(0, slash + 1) + r.path;
