@@ -95,7 +95,7 @@ json valid_order() {
   ],
   "total": {"amount": 387.88, "currency": "GBP"},
   "created": "2024-05-01T12:34:56Z",
-  "notes": "Leave at the door. Ring twice. Handle the steam valve with care, it is fragile."
+  "notes": "Leave at the door. Ring twice. Handle the steam valve with care, it is fragile. Invoice to the Royal Society, attn. C. Babbage."
 })json");
 }
 

@@ -39,7 +39,12 @@ function(nzl_add_test name)
   endif()
   add_executable(${name} ${arg_SOURCES})
   target_link_libraries(${name} PRIVATE nzl_options ${arg_DEPS} GTest::gtest GTest::gtest_main GTest::gmock)
-  gtest_discover_tests(${name} DISCOVERY_MODE PRE_TEST
-    PROPERTIES TIMEOUT ${arg_TIMEOUT} LABELS "${arg_LABELS}"
+  set(props TIMEOUT ${arg_TIMEOUT}
     ENVIRONMENT "NZL_BUILD_DIR=${PROJECT_BINARY_DIR};NZL_SOURCE_DIR=${PROJECT_SOURCE_DIR}")
+  if(arg_LABELS)
+    list(APPEND props LABELS "${arg_LABELS}")
+  else()
+    list(APPEND props LABELS unit)
+  endif()
+  gtest_discover_tests(${name} DISCOVERY_MODE PRE_TEST PROPERTIES ${props})
 endfunction()

@@ -59,7 +59,8 @@ TEST(TaskCodecTest, MistypedFieldsNameTheFieldAndTheType) {
 }
 
 TEST(TaskCodecTest, RefusesBadTypeNames) {
-  for (auto name : {"", "Echo", "a b", "../x", std::string(65, 'a').c_str()}) {
+  for (const std::string& name : {std::string{}, std::string{"Echo"}, std::string{"a b"},
+                                  std::string{"../x"}, std::string(65, 'a')}) {
     json doc = {{"type", name}};
     EXPECT_FALSE(decode_task(doc, v3_fields)) << name;
   }
