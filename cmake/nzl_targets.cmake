@@ -40,7 +40,7 @@ function(nzl_add_test name)
   add_executable(${name} ${arg_SOURCES})
   target_link_libraries(${name} PRIVATE nzl_options ${arg_DEPS} GTest::gtest GTest::gtest_main GTest::gmock)
   set(props TIMEOUT ${arg_TIMEOUT}
-    ENVIRONMENT "NZL_BUILD_DIR=${PROJECT_BINARY_DIR};NZL_SOURCE_DIR=${PROJECT_SOURCE_DIR}")
+    ENVIRONMENT "NZL_BUILD_DIR=${PROJECT_BINARY_DIR}")
   if(arg_LABELS)
     list(APPEND props LABELS "${arg_LABELS}")
   else()

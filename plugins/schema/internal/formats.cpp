@@ -128,8 +128,9 @@ bool is_duration(std::string_view s) {
       any = true;
       continue;
     }
+    // RFC 3339 appendix A: units run without gaps (no "P1Y2D", no "PT1H2S").
     auto at = order.find(unit, pos);
-    if (at == std::string_view::npos)
+    if (at == std::string_view::npos || (pos > 0 && at != pos))
       return false;
     pos = at + 1;
     any = true;
@@ -174,8 +175,6 @@ bool is_ipv6(std::string_view s) {
 bool is_hostname(std::string_view s, bool allow_unicode) {
   if (s.empty() || s.size() > 253)
     return false;
-  if (s.back() == '.')
-    s.remove_suffix(1);
   std::size_t start = 0;
   while (start <= s.size()) {
     auto dot = s.find('.', start);

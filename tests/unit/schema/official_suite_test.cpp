@@ -196,8 +196,9 @@ TEST_P(OfficialSuiteTest, File) {
             << (f.optional ? " (optional)" : "") << "\n";
   for (const auto& failure : t.failures)
     std::cout << "  " << (f.optional ? "optional case fails: " : "FAIL: ") << failure << "\n";
-  if (!f.optional)
+  if (!f.optional) {
     EXPECT_EQ(t.passed, t.total) << "see the failures above";
+  }
 }
 
 std::string param_name(const testing::TestParamInfo<suite_file>& info) {
