@@ -9,7 +9,10 @@ advice advice_for(errc code) noexcept {
     case errc::unavailable:
       return advice::retry_later;
     case errc::internal:
+    case errc::storage_failed:
       return advice::report;
+    case errc::upstream_failed:
+      return advice::retry_later;
     default:
       return advice::fix_request;
   }
@@ -31,6 +34,10 @@ std::string_view to_string(errc code) noexcept {
     case errc::task_failed: return "task_failed";
     case errc::task_timeout: return "task_timeout";
     case errc::task_cancelled: return "task_cancelled";
+    case errc::egress_denied: return "egress_denied";
+    case errc::upstream_failed: return "upstream_failed";
+    case errc::storage_failed: return "storage_failed";
+    case errc::conflict: return "conflict";
     case errc::overloaded: return "overloaded";
     case errc::unavailable: return "unavailable";
     case errc::internal: return "internal";

@@ -25,6 +25,10 @@ enum class errc : std::uint8_t {
   task_failed,            ///< the handler ran and reported an error
   task_timeout,           ///< the task did not finish within its deadline
   task_cancelled,         ///< the task was cancelled before it finished
+  egress_denied,          ///< an outbound destination is not allowed by the egress rules
+  upstream_failed,        ///< an outbound call failed (connect, TLS, timeout, bad answer)
+  storage_failed,         ///< the data directory failed a read or write; an operator must look
+  conflict,               ///< the request conflicts with the resource's state (e.g. idempotency key reuse)
   overloaded,             ///< too many connections or requests; retry later
   unavailable,            ///< the node is starting or draining; retry later
   internal,               ///< a bug or an impossible state; report it

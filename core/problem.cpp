@@ -18,6 +18,10 @@ problem_type problem_type_of(errc code) noexcept {
     case errc::task_failed: return {422, "Task failed"};
     case errc::task_timeout: return {504, "Task timed out"};
     case errc::task_cancelled: return {409, "Task cancelled"};
+    case errc::egress_denied: return {422, "Destination not allowed"};
+    case errc::upstream_failed: return {502, "Upstream call failed"};
+    case errc::storage_failed: return {500, "Storage failed"};
+    case errc::conflict: return {409, "Conflict"};
     case errc::overloaded: return {503, "Overloaded"};
     case errc::unavailable: return {503, "Unavailable"};
     case errc::internal: return {500, "Internal error"};
