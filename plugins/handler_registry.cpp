@@ -1,6 +1,7 @@
 #include "plugins/handler_registry.hpp"
 
 #include "plugins/builtin/echo_handler.hpp"
+#include "plugins/builtin/json_validator_handler.hpp"
 
 namespace nzl::plugins {
 
@@ -24,6 +25,7 @@ std::vector<std::string> handler_registry::types() const {
 
 void add_builtin_handlers(handler_registry& registry) {
   registry.add(std::make_shared<builtin::echo_handler>());
+  registry.add(std::make_shared<builtin::json_validator_handler>());
 }
 
 } // namespace nzl::plugins

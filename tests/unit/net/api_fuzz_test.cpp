@@ -33,7 +33,7 @@ public:
 };
 
 std::string mutate(std::string s, std::mt19937& rng) {
-  static const char raw[] = "{}[]\":,0123456789.eE+-tfnul \\/\x00\xff\xc3\xa9ab";
+  static const char raw[] = "{}[]\":,0123456789.eE+-tfnul \\/\x00\xff\xc3\xa9" "ab";
   static const std::string alphabet{raw, sizeof(raw) - 1}; // keeps the NUL
   std::uniform_int_distribution<int> op(0, 3);
   int edits = 1 + static_cast<int>(rng() % 4);
