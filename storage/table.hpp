@@ -1,0 +1,28 @@
+#pragma once
+
+#include "storage/fwd.hpp"
+
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+namespace nzl::storage {
+
+/// The named tables (LMDB sub-databases) of a node's environment. All of them
+/// are opened once, by `environment::open`; adding a table is a schema change.
+/// Within a table, keys are byte strings in lexicographic (memcmp) order.
+enum class table : std::uint8_t {
+  meta,        ///< environment metadata, e.g. `schema_version_key`
+  tasks,       ///< task records by id
+  queue_index, ///< per-queue ordering keys
+  idempotency, ///< idempotency keys and the first answer
+  webhooks,    ///< webhook delivery state
+};
+
+/// Number of tables; `table` values are 0 .. table_count - 1.
+inline constexpr std::size_t table_count = 5;
+
+/// Stable name of a table: its LMDB sub-database name, also used in messages.
+[[nodiscard]] std::string_view to_string(table t) noexcept;
+
+} // namespace nzl::storage
