@@ -14,11 +14,13 @@
 #include <atomic>
 #include <condition_variable>
 #include <mutex>
+#include <optional>
 #include <thread>
 #include <unordered_map>
 #include <vector>
 
 #include <boost/asio/dispatch.hpp>
+#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/strand.hpp>
@@ -87,6 +89,9 @@ struct http_server::impl {
   std::atomic<std::size_t> rejecting{0};
 
   asio::io_context ioc{static_cast<int>(options.io_threads)};
+  // Keeps the io threads running while no async operation is pending, e.g.
+  // while draining with every busy session waiting for an actor's answer.
+  std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work;
   tcp::acceptor acceptor;
   std::vector<std::thread> threads;
 };
@@ -201,7 +206,10 @@ private:
   // framing can no longer be trusted.
   void refuse(const error& err) {
     busy_ = true;
-    request_id_ = new_request_id();
+    // The head may be complete (a Content-Length over the limit): keep the
+    // client's own request id then, as for any other answer.
+    auto client_id = parser_ ? parser_->get()["X-Request-Id"] : std::string_view{};
+    request_id_ = is_sane_request_id(client_id) ? std::string{client_id} : new_request_id();
     // The request line is stored before any header or body limit trips.
     method_ = parser_ ? method_of(parser_->get().method()) : http_method::other;
     path_ = parser_ ? std::string{path_of(parser_->get().target())} : std::string{};
@@ -398,6 +406,7 @@ result<std::uint16_t> http_server::start() {
   if (ec)
     return fail(errc::unavailable, "cannot listen on " + where + ": " + ec.message());
   auto port = d.acceptor.local_endpoint(ec).port();
+  d.work.emplace(d.ioc.get_executor());
   d.do_accept();
   for (unsigned i = 0; i < d.options.io_threads; ++i)
     d.threads.emplace_back([&d] { d.ioc.run(); });
@@ -431,6 +440,7 @@ bool http_server::wait_drained(std::chrono::milliseconds deadline) {
 
 void http_server::stop() {
   auto& d = *impl_;
+  d.work.reset();
   d.ioc.stop();
   for (auto& t : d.threads)
     if (t.joinable())
