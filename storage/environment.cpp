@@ -5,7 +5,8 @@
 // copy-on-write with two meta pages: a commit writes the new pages, flushes
 // them, then flips a meta page, so the file always holds the last complete
 // commit and needs no recovery after a crash. A write is durable when
-// mdb_txn_commit returns (with sync; MDB_NOSYNC otherwise).
+// mdb_txn_commit returns; with sync off (MDB_NOSYNC) it then survives a crash
+// of the process but not of the machine.
 //
 // Writers. commit() applies many batches in one write transaction: one flush
 // for the whole group, which is how the writer actor (actors/) turns many
@@ -14,7 +15,7 @@
 //
 // Readers. MDB_NOTLS ties a read transaction to its object, not to a thread,
 // so readers may run on any scheduler thread. Values are copied out of the map
-// before a read_txn ends, because the map may move when it grows.
+// before a read_txn ends: its pages may be reused, or the map moved, after.
 //
 // Growth. On MDB_MAP_FULL the transaction is aborted and the map doubles with
 // mdb_env_set_mapsize, which LMDB allows only with no transaction active in

@@ -36,7 +36,8 @@ struct env_options {
   std::size_t max_map_bytes = std::size_t{64} << 30;
 
   /// If true (the default), `commit` flushes the data file to stable storage
-  /// (fdatasync) before it returns.
+  /// before it returns: one flush point per commit, made of two fdatasync
+  /// calls (the new pages, then the meta page that makes them current).
   ///
   /// If false, `commit` returns once the data is in the operating system's
   /// buffers: a crash of the process (kill -9 included) still loses nothing
@@ -122,8 +123,8 @@ public:
   /// Current size of the memory map in bytes.
   [[nodiscard]] std::size_t map_size() const noexcept;
 
-  /// Successful commits that wrote something since open (with sync, the number
-  /// of flushes they caused).
+  /// Successful commits that wrote something since open. With sync, each one
+  /// was one flush point (two fdatasync calls), whatever the number of batches.
   [[nodiscard]] std::uint64_t commits() const noexcept;
 
   /// Times the map grew since open.

@@ -5,7 +5,9 @@
 #include <lmdb.h>
 
 #include <atomic>
+#include <csignal>
 #include <string>
+#include <sys/wait.h>
 #include <thread>
 #include <unistd.h>
 #include <vector>
@@ -218,7 +220,11 @@ TEST_F(EnvironmentTest, ReadersOnOtherThreadsSurviveMapGrowth) {
   std::thread reader{[&] {
     while (!stop.load()) {
       auto txn = env->begin_read();
-      if (!txn || txn->get(table::tasks, "k").value() != "v")
+      if (!txn) {
+        ++failures;
+        break;
+      }
+      if (txn->get(table::tasks, "k").value() != "v")
         ++failures;
       std::size_t n = 0;
       auto scanned = txn->scan(table::tasks, "", [&](std::string_view, std::string_view v) {
@@ -330,6 +336,48 @@ TEST_F(EnvironmentTest, RefusesAFileInPlaceOfTheDirectory) {
   testing::write_file(data_, "I am a file");
   expect_refused(options(), "is not a directory");
   EXPECT_EQ(testing::read_file(data_), "I am a file");
+}
+
+TEST_F(EnvironmentTest, RefusesAPathBelowAFile) {
+  fs::create_directories(tmp_.path());
+  testing::write_file(tmp_.path() / "node", "a file");
+  expect_refused(options(), "cannot");
+  EXPECT_EQ(testing::read_file(tmp_.path() / "node"), "a file");
+}
+
+TEST_F(EnvironmentTest, RefusesADataFileThatIsADirectory) {
+  fs::create_directories(data_ / "data.mdb");
+  expect_refused(options(), "mdb_env_open");
+  EXPECT_TRUE(fs::is_directory(data_ / "data.mdb"));
+}
+
+TEST_F(EnvironmentTest, CommittedDataSurvivesAKilledProcess) {
+  // The child commits without sync and dies by SIGKILL before closing
+  // anything: a crash of the process loses no commit that returned.
+  pid_t child = ::fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    auto env = environment::open(options());
+    if (!env)
+      ::_exit(2);
+    for (int i = 0; i < 100; ++i) {
+      write_batch b;
+      b.put(table::tasks, "t" + std::to_string(i), "acknowledged");
+      if (!(*env)->commit(b))
+        ::_exit(3);
+    }
+    ::kill(::getpid(), SIGKILL);
+    ::_exit(4);
+  }
+  int status = 0;
+  ASSERT_EQ(::waitpid(child, &status, 0), child);
+  ASSERT_TRUE(WIFSIGNALED(status)) << "child exited with " << WEXITSTATUS(status);
+  auto env = open_ok(options());
+  ASSERT_TRUE(env);
+  auto txn = env->begin_read();
+  ASSERT_TRUE(txn);
+  EXPECT_EQ(txn->count(table::tasks).value(), 100u);
+  EXPECT_EQ(txn->get(table::tasks, "t99").value(), "acknowledged");
 }
 
 TEST_F(EnvironmentTest, RefusesADirectoryWithoutPermission) {
