@@ -244,7 +244,8 @@ private:
       auto allowed = check_destination(*client_.egress, to_ip(entry.endpoint().address()));
       if (!allowed) {
         auto err = std::move(allowed).err();
-        err.detail = "'" + url_.host + "' resolves to a denied address: " + err.detail;
+        if (!ip_address::parse(url_.host))
+          err.detail = "'" + url_.host + "' resolves to a denied address: " + err.detail;
         err.extensions["host"] = url_.host;
         return finish(std::move(err));
       }

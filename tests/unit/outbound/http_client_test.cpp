@@ -91,6 +91,16 @@ TEST_F(HttpClientTest, SendsMethodHeadersAndBody) {
   EXPECT_TRUE(echo.ends_with("\r\n\r\n" + req.body)) << echo;
 }
 
+TEST_F(HttpClientTest, HeadReadsNoBody) {
+  auto req = get(url("/ok"));
+  req.method = "HEAD";
+  auto r = call(client_, req);
+  ASSERT_TRUE(r) << r.err().detail;
+  EXPECT_EQ(r->status, 200);
+  EXPECT_EQ(r->body, "");
+  EXPECT_FALSE(r->body_truncated);
+}
+
 TEST_F(HttpClientTest, CallsDoneOnTheClientsThread) {
   std::promise<std::thread::id> where;
   client_.send(get(url("/ok")), [&where](result<outbound_response>) {
@@ -375,6 +385,11 @@ TEST_F(HttpsClientTest, TrustedCaSucceedsAndReportsExpiry) {
   auto by_name = call(client, get(url(server, "/chunked", "localhost")));
   ASSERT_TRUE(by_name) << by_name.err().detail;
   EXPECT_EQ(by_name->body, "chunk-one,chunk-two,chunk-three");
+
+  // A body ended by closing the TLS connection without close_notify.
+  auto until_close = call(client, get(url(server, "/until-close")));
+  ASSERT_TRUE(until_close) << until_close.err().detail;
+  EXPECT_EQ(until_close->body, "read until close");
 
   auto big = get(url(server, "/huge"));
   big.max_response_bytes = 20000;
