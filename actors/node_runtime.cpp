@@ -2,13 +2,22 @@
 
 #include <atomic>
 #include <chrono>
+#include <map>
 #include <mutex>
 
 #include <caf/all.hpp>
 
 #include "actors/internal/execute.hpp"
 #include "actors/internal/messages.hpp"
+#include "actors/internal/queue_messages.hpp"
+#include "actors/queue/queue_actor.hpp"
+#include "actors/queue/task_record.hpp"
 #include "actors/region_node.hpp"
+#include "actors/storage_writer.hpp"
+#include "core/log.hpp"
+#include "core/time.hpp"
+#include "storage/environment.hpp"
+#include "storage/read_txn.hpp"
 
 namespace nzl::actors {
 
@@ -49,13 +58,67 @@ struct node_runtime::impl {
       system(config) {
   }
 
+  /// The queue actor for `name`, spawned on first use; invalid past max_queues.
+  caf::actor queue(const std::string& name);
+
   runtime_options options;
   std::shared_ptr<const plugins::handler_registry> handlers;
   runtime_config config;
   caf::actor_system system;
+  std::shared_ptr<storage::environment> env;
   caf::actor region_node;
+  caf::actor writer;
+  caf::actor webhooks;
+  std::shared_ptr<std::atomic<int>> stalled_queues = std::make_shared<std::atomic<int>>(0);
   std::atomic<bool> ready{false};
+  // Guards `queues` only: looked up per durable request from io threads,
+  // changed when a new queue name first appears.
+  std::mutex queues_mutex;
+  std::map<std::string, caf::actor, std::less<>> queues;
 };
+
+caf::actor node_runtime::impl::queue(const std::string& name) {
+  std::lock_guard guard{queues_mutex};
+  if (auto it = queues.find(name); it != queues.end())
+    return it->second;
+  if (queues.size() >= options.max_queues)
+    return {};
+  queue_actor_deps deps;
+  deps.name = name;
+  deps.region = options.region;
+  deps.config = options.queues;
+  deps.handlers = handlers;
+  deps.writer = writer;
+  deps.region_node = region_node;
+  deps.webhooks = webhooks;
+  deps.stalled_queues = stalled_queues;
+  auto actor = spawn_queue_actor(system, std::move(deps));
+  queues.emplace(name, actor);
+  return actor;
+}
+
+namespace {
+
+// Reads one stored record on the calling thread (an LMDB read transaction:
+// no lock, no disk wait beyond page faults of a memory-mapped file).
+result<task_record> load_record(const storage::environment& env, const std::string& id) {
+  if (id.empty() || id.size() > 64)
+    return fail(errc::not_found, "no task " + id);
+  auto txn = env.begin_read();
+  if (!txn)
+    return fail(errc::storage_failed, txn.err().detail);
+  auto value = txn->get(storage::table::tasks, id);
+  if (!value)
+    return fail(errc::storage_failed, value.err().detail);
+  if (!*value)
+    return fail(errc::not_found, "no task " + id, {{"id", id}});
+  auto record = task_record::decode(**value);
+  if (!record)
+    return fail(errc::storage_failed, "the stored record of task " + id + " is unreadable");
+  return std::move(*record);
+}
+
+} // namespace
 
 node_runtime::node_runtime(runtime_options options,
                            std::shared_ptr<const plugins::handler_registry> handlers)
@@ -66,13 +129,128 @@ node_runtime::~node_runtime() {
   stop();
 }
 
-void node_runtime::start() {
+result<bool> node_runtime::start() {
+  auto& d = *impl_;
+  storage::env_options eo;
+  eo.dir = d.options.data_dir;
+  eo.sync = d.options.sync_writes;
+  auto env = storage::environment::open(eo);
+  if (!env)
+    return std::move(env).err();
+  d.env = std::shared_ptr<storage::environment>(std::move(*env));
+  d.writer = spawn_storage_writer(d.system, d.env);
   region_node_config cfg;
-  cfg.region = impl_->options.region;
-  cfg.executor_threads = impl_->options.executor_threads;
-  cfg.max_waiting = impl_->options.max_waiting;
-  impl_->region_node = spawn_region_node(impl_->system, std::move(cfg));
-  impl_->ready.store(true);
+  cfg.region = d.options.region;
+  cfg.executor_threads = d.options.executor_threads;
+  cfg.max_waiting = d.options.max_waiting;
+  d.region_node = spawn_region_node(d.system, std::move(cfg));
+  if (d.options.webhooks.client)
+    d.webhooks = spawn_webhook_dispatcher(d.system, d.options.webhooks);
+
+  // Recovery: every stored task goes back to its queue actor; unfinished
+  // ones run (again), final ones wait for their purge time.
+  auto txn = d.env->begin_read();
+  if (!txn)
+    return std::move(txn).err();
+  std::size_t recovered = 0;
+  std::size_t unreadable = 0;
+  auto scanned = txn->scan(storage::table::tasks, "", [&](std::string_view, std::string_view value) {
+    auto record = task_record::decode(value);
+    if (!record) {
+      ++unreadable;
+      return true;
+    }
+    auto q = d.queue(record->queue);
+    if (q) {
+      recovered += is_final(record->status) ? 0 : 1;
+      caf::anon_send(q, internal::recover_atom::value,
+                     std::make_shared<task_record>(std::move(*record)));
+    }
+    return true;
+  });
+  if (!scanned)
+    return std::move(scanned).err();
+  log::emit(log::level::info, "recovered", R"("unfinished_tasks":{},"stored_tasks":{},"unreadable":{})",
+            recovered, *scanned, unreadable);
+  d.ready.store(true);
+  return true;
+}
+
+void node_runtime::enqueue(task_request request, json_handler done) {
+  auto& d = *impl_;
+  if (!d.handlers->find(request.type)) {
+    auto out = unknown_type(request, *d.handlers, d.options.region);
+    return done(std::move(out.value).err());
+  }
+  if (!request.options.webhook.empty() && !d.webhooks)
+    return done(fail(errc::invalid_field, "webhooks are not enabled on this node",
+                     {{"field", "options.webhook"}}));
+  auto q = d.queue(request.options.queue);
+  if (!q)
+    return done(fail(errc::overloaded,
+                     "this node serves at most " + std::to_string(d.options.max_queues) +
+                       " queues",
+                     {{"field", "options.queue"}}));
+  auto r = std::make_shared<task_record>();
+  r->id = request.id;
+  r->queue = request.options.queue;
+  r->type = request.type;
+  r->payload = std::move(request.payload);
+  r->options = request.options.extra;
+  r->prio = parse_priority(request.options.priority).value_or(priority::normal);
+  r->client = request.client;
+  r->max_retries = request.options.max_retries.value_or(d.options.queues.default_max_retries);
+  r->timeout_ms = request.options.timeout_ms.value_or(30'000);
+  r->created_ms = unix_ms_now();
+  r->not_before_ms = std::max(r->created_ms, request.options.run_at_ms.value_or(0));
+  r->webhook = request.options.webhook;
+  caf::anon_send(q, internal::enqueue_atom::value, std::move(r), json_reply{std::move(done)});
+}
+
+void node_runtime::get_task(std::string id, json_handler done) {
+  auto record = load_record(*impl_->env, id);
+  if (!record)
+    return done(std::move(record).err());
+  done(record->to_api_json());
+}
+
+void node_runtime::cancel_task(std::string id, json_handler done) {
+  auto record = load_record(*impl_->env, id);
+  if (!record)
+    return done(std::move(record).err());
+  if (is_final(record->status))
+    return done(fail(errc::conflict,
+                     "task " + id + " is already " + std::string{to_string(record->status)},
+                     {{"id", id}, {"status", to_string(record->status)}}));
+  auto q = impl_->queue(record->queue);
+  if (!q)
+    return done(fail(errc::unavailable, "the task's queue is not available"));
+  caf::anon_send(q, internal::cancel_atom::value, std::move(id), json_reply{std::move(done)});
+}
+
+void node_runtime::retry_task(std::string id, json_handler done) {
+  auto record = load_record(*impl_->env, id);
+  if (!record)
+    return done(std::move(record).err());
+  auto q = impl_->queue(record->queue);
+  if (!q)
+    return done(fail(errc::unavailable, "the task's queue is not available"));
+  caf::anon_send(q, internal::retry_atom::value, std::make_shared<task_record>(std::move(*record)),
+                 json_reply{std::move(done)});
+}
+
+void node_runtime::queue_stats(std::string name, json_handler done) {
+  auto& d = *impl_;
+  caf::actor q;
+  {
+    std::lock_guard guard{d.queues_mutex};
+    if (auto it = d.queues.find(name); it != d.queues.end())
+      q = it->second;
+  }
+  if (!q)
+    return done(fail(errc::not_found, "no queue named '" + name + "' on this node",
+                     {{"queue", name}}));
+  caf::anon_send(q, internal::stats_atom::value, json_reply{std::move(done)});
 }
 
 void node_runtime::begin_drain() noexcept {
@@ -81,10 +259,20 @@ void node_runtime::begin_drain() noexcept {
 
 void node_runtime::stop() {
   impl_->ready.store(false);
-  // The handle stays set (io threads may still read it): messages to the
+  // The handles stay set (io threads may still read them): messages to an
   // exited actor are dropped, and a dropped job answers `unavailable`.
-  if (impl_->region_node)
-    caf::anon_send_exit(impl_->region_node, caf::exit_reason::user_shutdown);
+  // Queues go first so that their last writes reach the writer.
+  std::vector<caf::actor> queues;
+  {
+    std::lock_guard guard{impl_->queues_mutex};
+    for (auto& [name, q] : impl_->queues)
+      queues.push_back(q);
+  }
+  for (auto& q : queues)
+    caf::anon_send_exit(q, caf::exit_reason::user_shutdown);
+  for (auto* a : {&impl_->region_node, &impl_->webhooks, &impl_->writer})
+    if (*a)
+      caf::anon_send_exit(*a, caf::exit_reason::user_shutdown);
 }
 
 void node_runtime::run(task_request request, outcome_handler done) {
@@ -150,7 +338,9 @@ void node_runtime::run_batch(std::vector<task_request> requests, batch_handler d
 }
 
 bool node_runtime::ready() const noexcept {
-  return impl_->ready.load();
+  // Not ready while draining, and not while a queue has due tasks that no
+  // executor takes (stuck handlers): a load balancer should send work elsewhere.
+  return impl_->ready.load() && impl_->stalled_queues->load() == 0;
 }
 
 std::string_view node_runtime::region() const noexcept {

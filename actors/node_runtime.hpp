@@ -1,8 +1,15 @@
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 
+#include <caf/fwd.hpp>
+
+#include <filesystem>
+
+#include "actors/queue/queue_config.hpp"
+#include "actors/webhook_dispatcher.hpp"
 #include "net/task_service.hpp"
 #include "plugins/handler_registry.hpp"
 
@@ -13,6 +20,12 @@ struct runtime_options {
   unsigned executor_threads = 2;
   unsigned scheduler_threads = 2; ///< CAF scheduler threads (CAF's default of 4 is too many for 2 cores)
   std::size_t max_waiting = 1024; ///< tasks waiting for an executor before 503
+  std::filesystem::path data_dir; ///< LMDB environment of durable tasks
+  bool sync_writes = true;        ///< fdatasync every group commit (false: tests, benchmarks)
+  queue_config queues;
+  std::size_t max_queues = 256;   ///< distinct queue names (each is an actor)
+  /// Webhook delivery; without a client, webhook options are refused.
+  webhook_config webhooks;
 };
 
 /// The node's actor system and the `net::task_service` the HTTP layer talks
@@ -26,8 +39,10 @@ public:
   node_runtime(const node_runtime&) = delete;
   node_runtime& operator=(const node_runtime&) = delete;
 
-  /// Spawns the actors; the node is ready afterwards.
-  void start();
+  /// Opens the data directory, spawns the actors and recovers every stored
+  /// unfinished task; the node is ready afterwards. Fails (and the node must
+  /// not start) on an unusable data directory.
+  [[nodiscard]] result<bool> start();
 
   /// Stops taking new tasks (`ready()` turns false); tasks in flight go on.
   void begin_drain() noexcept;
@@ -37,6 +52,11 @@ public:
 
   void run(task_request request, outcome_handler done) override;
   void run_batch(std::vector<task_request> requests, batch_handler done) override;
+  void enqueue(task_request request, json_handler done) override;
+  void get_task(std::string id, json_handler done) override;
+  void cancel_task(std::string id, json_handler done) override;
+  void retry_task(std::string id, json_handler done) override;
+  void queue_stats(std::string name, json_handler done) override;
   bool ready() const noexcept override;
   std::string_view region() const noexcept override;
 

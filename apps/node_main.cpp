@@ -6,7 +6,9 @@
 // actors stop and the process exits 0.
 #include <csignal>
 #include <filesystem>
+#include <fstream>
 
+#include <fcntl.h>
 #include <pthread.h>
 #include <unistd.h>
 #include <cstdio>
@@ -19,6 +21,9 @@
 #include "core/log.hpp"
 #include "net/api.hpp"
 #include "net/http_server.hpp"
+#include "net/outbound/egress.hpp"
+#include "net/outbound/http_client.hpp"
+#include "net/outbound/webhook_signature.hpp"
 #include "plugins/handler_registry.hpp"
 
 #ifndef NZL_VERSION
@@ -78,6 +83,54 @@ int parse_flags(int argc, char** argv, flags& out) {
   if (out.data_dir.empty())
     out.data_dir = "var/" + out.region;
   return -1;
+}
+
+// The webhook signing secret lives in the data directory (created on first
+// start, mode 0600), so that it is never in the manifest, a command line or
+// a log; receivers get it from there once.
+nzl::result<std::string> load_or_create_secret(const std::filesystem::path& dir) {
+  auto path = dir / "webhook-secret";
+  if (std::ifstream in{path}; in) {
+    std::string secret;
+    std::getline(in, secret);
+    if (!nzl::net::outbound::webhook::valid_secret(secret))
+      return nzl::fail(nzl::errc::invalid_field, path.string() + " does not hold a whsec_ secret");
+    return secret;
+  }
+  auto secret = nzl::net::outbound::webhook::generate_secret();
+  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL, 0600);
+  if (fd < 0)
+    return nzl::fail(nzl::errc::invalid_field, "cannot create " + path.string());
+  auto line = secret + "\n";
+  bool ok = ::write(fd, line.data(), line.size()) == static_cast<ssize_t>(line.size());
+  ok = ::fsync(fd) == 0 && ok;
+  ::close(fd);
+  if (!ok)
+    return nzl::fail(nzl::errc::invalid_field, "cannot write " + path.string());
+  return secret;
+}
+
+nzl::result<nzl::actors::webhook_config> make_webhook_config(const nzl::config::manifest& m,
+                                                             const std::filesystem::path& dir) {
+  nzl::net::outbound::http_client_options opts;
+  opts.egress.allow_loopback = m.egress.allow_loopback;
+  opts.egress.allow_private = m.egress.allow_private;
+  opts.egress.allow_link_local = m.egress.allow_link_local;
+  opts.egress.allow_cidrs = m.egress.allow_cidrs;
+  opts.egress.deny_cidrs = m.egress.deny_cidrs;
+  opts.ca_file = m.webhooks.ca_file;
+  if (auto rules = nzl::net::outbound::compile(opts.egress); !rules)
+    return nzl::fail(nzl::errc::invalid_field, "manifest: /egress: " + rules.err().detail);
+  auto secret = load_or_create_secret(dir);
+  if (!secret)
+    return std::move(secret).err();
+  nzl::actors::webhook_config cfg;
+  cfg.client = std::make_shared<nzl::net::outbound::http_client>(opts);
+  cfg.secret = std::move(*secret);
+  cfg.timeout_ms = m.webhooks.timeout_ms;
+  cfg.max_attempts = m.webhooks.max_attempts;
+  cfg.retry_base_ms = m.webhooks.retry_base_ms;
+  return cfg;
 }
 
 int wait_for_signal() {
@@ -145,6 +198,23 @@ int main(int argc, char** argv) {
   nzl::actors::runtime_options rt;
   rt.region = region->name;
   rt.executor_threads = region->executor_threads;
+  rt.data_dir = f.data_dir;
+  rt.sync_writes = manifest->queues.sync_writes;
+  rt.queues.max_backlog = manifest->queues.max_backlog;
+  rt.queues.default_max_retries = manifest->queues.max_retries;
+  rt.queues.retry_base_ms = manifest->queues.retry_base_ms;
+  rt.queues.retry_cap_ms = manifest->queues.retry_cap_ms;
+  rt.queues.result_ttl_ms = manifest->queues.result_ttl_s * 1000;
+  rt.queues.stuck_after_ms = manifest->queues.stuck_after_ms;
+  rt.queues.concurrency = region->executor_threads;
+  if (manifest->webhooks.enabled) {
+    auto webhooks = make_webhook_config(*manifest, f.data_dir);
+    if (!webhooks) {
+      std::cerr << "noizylab-node: " << webhooks.err().detail << '\n';
+      return exit_usage;
+    }
+    rt.webhooks = std::move(*webhooks);
+  }
   nzl::actors::node_runtime runtime{rt, handlers};
 
   nzl::net::api_options api_opts;
@@ -164,7 +234,10 @@ int main(int argc, char** argv) {
   so.idle_timeout_ms = region->limits.idle_timeout_ms;
   nzl::net::http_server server{so, api};
 
-  runtime.start();
+  if (auto started = runtime.start(); !started) {
+    std::cerr << "noizylab-node: " << started.err().detail << '\n';
+    return 1;
+  }
   auto port = server.start();
   if (!port) {
     std::cerr << "noizylab-node: " << port.err().detail << '\n';

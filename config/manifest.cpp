@@ -87,6 +87,29 @@ result<manifest> parse_manifest(const json& doc) {
   }
   manifest out;
   out.cluster_name = doc.at("cluster").at("name").get<std::string>();
+  if (auto q = doc.find("queues"); q != doc.end()) {
+    read_if_present(*q, "max_backlog", out.queues.max_backlog);
+    read_if_present(*q, "max_retries", out.queues.max_retries);
+    read_if_present(*q, "retry_base_ms", out.queues.retry_base_ms);
+    read_if_present(*q, "retry_cap_ms", out.queues.retry_cap_ms);
+    read_if_present(*q, "result_ttl_s", out.queues.result_ttl_s);
+    read_if_present(*q, "stuck_after_ms", out.queues.stuck_after_ms);
+    read_if_present(*q, "sync_writes", out.queues.sync_writes);
+  }
+  if (auto w = doc.find("webhooks"); w != doc.end()) {
+    read_if_present(*w, "enabled", out.webhooks.enabled);
+    read_if_present(*w, "timeout_ms", out.webhooks.timeout_ms);
+    read_if_present(*w, "max_attempts", out.webhooks.max_attempts);
+    read_if_present(*w, "retry_base_ms", out.webhooks.retry_base_ms);
+    read_if_present(*w, "ca_file", out.webhooks.ca_file);
+  }
+  if (auto e = doc.find("egress"); e != doc.end()) {
+    read_if_present(*e, "allow_loopback", out.egress.allow_loopback);
+    read_if_present(*e, "allow_private", out.egress.allow_private);
+    read_if_present(*e, "allow_link_local", out.egress.allow_link_local);
+    read_if_present(*e, "allow_cidrs", out.egress.allow_cidrs);
+    read_if_present(*e, "deny_cidrs", out.egress.deny_cidrs);
+  }
   std::set<std::string> names;
   std::set<std::pair<std::string, std::uint16_t>> addresses;
   const auto& regions = doc.at("regions");

@@ -38,10 +38,44 @@ struct region_config {
   region_limits limits;
 };
 
+/// Durable queues (manifest `queues`), the same on every node.
+struct queues_config {
+  std::size_t max_backlog = 10'000;
+  std::uint32_t max_retries = 3;
+  std::int64_t retry_base_ms = 1'000;
+  std::int64_t retry_cap_ms = 300'000;
+  std::int64_t result_ttl_s = 86'400;
+  std::int64_t stuck_after_ms = 60'000;
+  bool sync_writes = true; ///< fdatasync each group commit; false loses acknowledged tasks on power loss
+};
+
+/// Outbound webhooks (manifest `webhooks`). The signing secret is per node,
+/// kept in its data directory (see docs/operations.md), never in the manifest.
+struct webhooks_config {
+  bool enabled = false;
+  std::uint32_t timeout_ms = 5'000;
+  std::uint32_t max_attempts = 6;
+  std::int64_t retry_base_ms = 1'000;
+  std::string ca_file; ///< trusted CAs instead of the system store
+};
+
+/// Where outbound calls may go (manifest `egress`): deny private, loopback
+/// and link-local addresses unless allowed.
+struct egress_config {
+  bool allow_loopback = false;
+  bool allow_private = false;
+  bool allow_link_local = false;
+  std::vector<std::string> allow_cidrs;
+  std::vector<std::string> deny_cidrs;
+};
+
 /// A validated cluster manifest (cluster-config/manifest.schema.json).
 struct manifest {
   std::string cluster_name;
   std::vector<region_config> regions;
+  queues_config queues;
+  webhooks_config webhooks;
+  egress_config egress;
 
   [[nodiscard]] const region_config* find_region(std::string_view name) const noexcept;
 };

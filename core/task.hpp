@@ -31,6 +31,13 @@ private:
 /// for handlers and later features.
 struct task_options {
   std::optional<std::uint32_t> timeout_ms;
+  // Durable tasks (options.async = true); validated at the edge.
+  bool async = false;
+  std::string queue = "default";
+  std::string priority = "normal";      ///< critical, high, normal or low
+  std::optional<std::uint32_t> max_retries;
+  std::optional<std::int64_t> run_at_ms; ///< from delay_ms or run_at (unix ms)
+  std::string webhook;                  ///< URL for the finished task, or empty
   nlohmann::json extra = nlohmann::json::object();
 };
 
@@ -41,6 +48,7 @@ struct task_request {
   nlohmann::json payload; ///< handler input (any JSON value)
   task_options options;
   std::string request_id; ///< the HTTP request that carried it, for logs
+  std::string client = "anonymous"; ///< the API client (fairness, idempotency)
   std::shared_ptr<cancel_flag> cancel = std::make_shared<cancel_flag>();
 };
 

@@ -79,6 +79,17 @@ void api::handle(http_request request, responder done) {
       return run_task(request, done, true);
     case route::tasks_batch:
       return run_batch(request, done);
+    case route::task_get:
+      return service_.get_task(std::string{match.param}, json_answer(request, std::move(done), 200));
+    case route::task_cancel:
+      return service_.cancel_task(std::string{match.param},
+                                  json_answer(request, std::move(done), 200));
+    case route::task_retry:
+      return service_.retry_task(std::string{match.param},
+                                 json_answer(request, std::move(done), 202));
+    case route::queue_stats:
+      return service_.queue_stats(std::string{match.param},
+                                  json_answer(request, std::move(done), 200));
     case route::health:
       return done(health(request));
     case route::ready:
@@ -105,6 +116,19 @@ void api::handle(http_request request, responder done) {
   }
 }
 
+task_service::json_handler api::json_answer(const http_request& request, responder done,
+                                            int status) const {
+  return [this, status, done = std::move(done), request_id = request.request_id,
+          instance = std::string{path_of(request.target)}](result<json> answer) {
+    if (!answer)
+      return done(problem(answer.err(), request_id, instance));
+    auto res = json_response(status, *answer);
+    if (status == 202 && answer->contains("id"))
+      res.headers.emplace_back("Location", "/v3/tasks/" + (*answer)["id"].get<std::string>());
+    done(std::move(res));
+  };
+}
+
 void api::run_task(http_request& request, responder& done, bool v2) {
   auto body = [&]() -> result<json> {
     if (!request.content_type.empty() && !is_json_media_type(request.content_type))
@@ -126,6 +150,12 @@ void api::run_task(http_request& request, responder& done, bool v2) {
     return respond_problem(fail(errc::unavailable, "the node is not taking tasks right now"));
   auto& task = *decoded;
   task.request_id = request.request_id;
+  if (task.options.async) {
+    if (v2)
+      return respond_problem(fail(errc::invalid_field, "v2 has no asynchronous tasks; use /v3/tasks",
+                                  {{"field", "options.async"}}));
+    return service_.enqueue(std::move(task), json_answer(request, std::move(done), 202));
+  }
   if (!task.options.timeout_ms || *task.options.timeout_ms > options_.task_timeout_ms)
     task.options.timeout_ms = options_.task_timeout_ms;
   service_.run(std::move(task), [this, v2, done = std::move(done),
@@ -178,6 +208,10 @@ void api::run_batch(http_request& request, responder& done) {
   auto items = std::make_shared<std::vector<result<task_request>>>(std::move(*decoded));
   std::vector<task_request> runnable;
   for (auto& item : *items) {
+    if (item && item->options.async)
+      item = fail(errc::invalid_field, "a batch runs its tasks synchronously; send durable tasks "
+                                       "one by one to POST /v3/tasks",
+                  {{"field", "options.async"}});
     if (!item)
       continue;
     item->request_id = request.request_id;

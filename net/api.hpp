@@ -42,6 +42,8 @@ private:
   void run_task(http_request& request, responder& done, bool v2);
   void run_batch(http_request& request, responder& done);
   http_response health(const http_request& request) const;
+  task_service::json_handler json_answer(const http_request& request, responder done,
+                                         int status) const;
   http_response readiness(const http_request& request) const;
 
   task_service& service_;

@@ -1,6 +1,8 @@
 #include "net/router.hpp"
 
 #include <array>
+#include <initializer_list>
+#include <optional>
 
 namespace nzl::net {
 
@@ -49,20 +51,48 @@ route_match match_route(http_method method, std::string_view path) {
   if (path.size() > 1 && path.back() == '/')
     path.remove_suffix(1);
   if (path == "/api/v1" || path.starts_with("/api/v1/"))
-    return {route::v1_gone, {}};
+    return {route::v1_gone, {}, {}};
+  // Parameterised paths: /v3/tasks/{id}, /v3/tasks/{id}/retry, /v3/queues/{name}.
+  auto param_route = [&](std::string_view prefix, std::string_view suffix,
+                         std::initializer_list<std::pair<http_method, route>> methods)
+    -> std::optional<route_match> {
+    if (!path.starts_with(prefix) || !path.ends_with(suffix) ||
+        path.size() <= prefix.size() + suffix.size())
+      return std::nullopt;
+    auto param = path.substr(prefix.size(), path.size() - prefix.size() - suffix.size());
+    if (param.find('/') != std::string_view::npos)
+      return std::nullopt;
+    std::string allowed;
+    for (const auto& [m, kind] : methods) {
+      if (m == method)
+        return route_match{kind, {}, param};
+      allowed += (allowed.empty() ? "" : ", ") + std::string{to_string(m)};
+    }
+    return route_match{route::method_not_allowed, std::move(allowed), param};
+  };
+  if (path != "/v3/tasks/batch") {
+    if (auto m = param_route("/v3/tasks/", "/retry", {{http_method::post, route::task_retry}}))
+      return *m;
+    if (auto m = param_route("/v3/tasks/", "", {{http_method::get, route::task_get},
+                                                {http_method::del, route::task_cancel}}))
+      return *m;
+  }
+  if (auto m = param_route("/v3/queues/", "", {{http_method::get, route::queue_stats}}))
+    return *m;
+
   std::string allow;
   for (const auto& e : endpoints) {
     if (e.path != path)
       continue;
     if (e.method == method)
-      return {e.kind, {}};
+      return {e.kind, {}, {}};
     if (!allow.empty())
       allow += ", ";
     allow += to_string(e.method);
   }
   if (allow.empty())
-    return {route::not_found, {}};
-  return {route::method_not_allowed, std::move(allow)};
+    return {route::not_found, {}, {}};
+  return {route::method_not_allowed, std::move(allow), {}};
 }
 
 } // namespace nzl::net

@@ -13,6 +13,10 @@ enum class route {
   tasks_batch,   ///< POST /v3/tasks/batch
   v2_delegate,   ///< POST /api/delegate
   v1_gone,       ///< anything under /api/v1/
+  task_get,      ///< GET /v3/tasks/{id}
+  task_cancel,   ///< DELETE /v3/tasks/{id}
+  task_retry,    ///< POST /v3/tasks/{id}/retry
+  queue_stats,   ///< GET /v3/queues/{name}
   health,        ///< GET /health
   ready,         ///< GET /ready
   not_found,     ///< no such path
@@ -21,7 +25,8 @@ enum class route {
 
 struct route_match {
   route kind = route::not_found;
-  std::string allow; ///< for method_not_allowed: the Allow header value
+  std::string allow;     ///< for method_not_allowed: the Allow header value
+  std::string_view param; ///< the {id} or {name} segment, a view into the path
 };
 
 /// Maps a method and a path (query already removed) to an endpoint. Pure and

@@ -29,6 +29,25 @@ public:
   /// Runs tasks in parallel; outcomes come back in request order.
   virtual void run_batch(std::vector<task_request> requests, batch_handler done) = 0;
 
+  using json_handler = std::function<void(result<nlohmann::json>)>;
+
+  /// Stores a task durably (options.async) and answers `{"id", "status":
+  /// "queued", "queue"}` once it is; errors: unknown type, overload (503),
+  /// storage failure.
+  virtual void enqueue(task_request request, json_handler done) = 0;
+
+  /// The stored record of a durable task (errc::not_found if none).
+  virtual void get_task(std::string id, json_handler done) = 0;
+
+  /// Cancels a queued task, or asks a running one to stop.
+  virtual void cancel_task(std::string id, json_handler done) = 0;
+
+  /// Requeues a dead task.
+  virtual void retry_task(std::string id, json_handler done) = 0;
+
+  /// Depth, age and throughput of a queue (errc::not_found if unknown).
+  virtual void queue_stats(std::string name, json_handler done) = 0;
+
   /// True while the node takes new tasks (not starting, not draining).
   [[nodiscard]] virtual bool ready() const noexcept = 0;
 

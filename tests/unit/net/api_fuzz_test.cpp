@@ -28,6 +28,11 @@ public:
       run(std::move(r), [&](task_outcome o) { outs.push_back(std::move(o)); });
     done(std::move(outs));
   }
+  void enqueue(task_request, json_handler done) override { done(fail(errc::internal, "stub")); }
+  void get_task(std::string, json_handler done) override { done(fail(errc::not_found, "stub")); }
+  void cancel_task(std::string, json_handler done) override { done(fail(errc::not_found, "stub")); }
+  void retry_task(std::string, json_handler done) override { done(fail(errc::not_found, "stub")); }
+  void queue_stats(std::string, json_handler done) override { done(fail(errc::not_found, "stub")); }
   bool ready() const noexcept override { return true; }
   std::string_view region() const noexcept override { return "fuzz"; }
 };

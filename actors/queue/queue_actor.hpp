@@ -1,0 +1,29 @@
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include <caf/actor.hpp>
+
+#include "actors/queue/queue_config.hpp"
+#include "plugins/handler_registry.hpp"
+
+namespace nzl::actors {
+
+struct queue_actor_deps {
+  std::string name;
+  std::string region;
+  queue_config config;
+  std::shared_ptr<const plugins::handler_registry> handlers;
+  caf::actor writer;      ///< the storage writer
+  caf::actor region_node; ///< runs jobs on the executor pool
+  caf::actor webhooks;    ///< delivers finished tasks to their webhook (may be invalid)
+  std::shared_ptr<std::atomic<int>> stalled_queues; ///< queues not making progress
+};
+
+/// Spawns the actor that alone owns one named queue (the "durable object"):
+/// its waiting tasks, their order, their retries and the records of its
+/// unfinished tasks. Messages: see actors/internal/queue_messages.hpp.
+[[nodiscard]] caf::actor spawn_queue_actor(caf::actor_system& sys, queue_actor_deps deps);
+
+} // namespace nzl::actors
