@@ -1,10 +1,12 @@
 #include "actors/node_runtime.hpp"
 
 #include <condition_variable>
+#include <filesystem>
 #include <future>
 #include <mutex>
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 namespace nzl::actors {
 namespace {
@@ -47,12 +49,17 @@ protected:
     opts.region = "test";
     opts.executor_threads = 1;
     opts.max_waiting = 1;
+    opts.data_dir = dir_;
+    opts.sync_writes = false;
     runtime_ = std::make_unique<node_runtime>(opts, registry);
-    runtime_->start();
+    auto started = runtime_->start();
+    EXPECT_TRUE(started) << started.err().detail;
   }
   ~NodeRuntimeTest() override {
     waiter_->release();
     runtime_->stop();
+    runtime_.reset();
+    std::filesystem::remove_all(dir_);
   }
 
   task_outcome run(std::string type, json payload, std::uint32_t timeout_ms = 10'000) {
@@ -72,6 +79,10 @@ protected:
     return req;
   }
 
+  std::filesystem::path dir_ =
+    std::filesystem::temp_directory_path() /
+    ("nzl-runtime-" + std::to_string(::getpid()) + "-" +
+     ::testing::UnitTest::GetInstance()->current_test_info()->name());
   std::shared_ptr<waiting_handler> waiter_ = std::make_shared<waiting_handler>();
   std::unique_ptr<node_runtime> runtime_;
 };
@@ -94,7 +105,8 @@ TEST_F(NodeRuntimeTest, UnknownTypeListsKnownTypes) {
   auto out = run("nope", {});
   ASSERT_FALSE(out.value);
   EXPECT_EQ(out.value.err().code, errc::unknown_task_type);
-  EXPECT_EQ(out.value.err().extensions["known_types"], json({"echo", "throws", "wait"}));
+  EXPECT_EQ(out.value.err().extensions["known_types"],
+            json({"echo", "json-validator", "throws", "wait"}));
 }
 
 TEST_F(NodeRuntimeTest, AThrowingHandlerBecomesAnInternalError) {

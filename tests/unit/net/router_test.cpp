@@ -37,6 +37,25 @@ TEST(RouterTest, UnknownPathIsNotFound) {
   EXPECT_EQ(match_route(http_method::post, "/V3/TASKS").kind, route::not_found);
 }
 
+TEST(RouterTest, MatchesParameterisedTaskAndQueuePaths) {
+  auto get = match_route(http_method::get, "/v3/tasks/abc-123");
+  EXPECT_EQ(get.kind, route::task_get);
+  EXPECT_EQ(get.param, "abc-123");
+  EXPECT_EQ(match_route(http_method::del, "/v3/tasks/abc").kind, route::task_cancel);
+  auto retry = match_route(http_method::post, "/v3/tasks/abc/retry");
+  EXPECT_EQ(retry.kind, route::task_retry);
+  EXPECT_EQ(retry.param, "abc");
+  auto q = match_route(http_method::get, "/v3/queues/default");
+  EXPECT_EQ(q.kind, route::queue_stats);
+  EXPECT_EQ(q.param, "default");
+  auto wrong = match_route(http_method::put, "/v3/tasks/abc");
+  EXPECT_EQ(wrong.kind, route::method_not_allowed);
+  EXPECT_EQ(wrong.allow, "GET, DELETE");
+  EXPECT_EQ(match_route(http_method::get, "/v3/tasks/a/b").kind, route::not_found);
+  EXPECT_EQ(match_route(http_method::get, "/v3/queues/").kind, route::not_found);
+  EXPECT_EQ(match_route(http_method::get, "/v3/tasks/batch").kind, route::method_not_allowed);
+}
+
 TEST(RouterTest, ToleratesOneTrailingSlash) {
   EXPECT_EQ(match_route(http_method::get, "/health/").kind, route::health);
   EXPECT_EQ(match_route(http_method::get, "/health//").kind, route::not_found);

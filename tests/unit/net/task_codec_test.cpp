@@ -58,6 +58,41 @@ TEST(TaskCodecTest, MistypedFieldsNameTheFieldAndTheType) {
   EXPECT_EQ(t3.err().extensions["field"], "options.timeout_ms");
 }
 
+TEST(TaskCodecTest, DecodesDurableOptions) {
+  json doc = {{"type", "echo"},
+              {"options",
+               {{"async", true},
+                {"queue", "emails"},
+                {"priority", "high"},
+                {"max_retries", 5},
+                {"run_at", "2026-01-01T00:00:00Z"},
+                {"webhook", "https://example.test/hook"}}}};
+  auto task = decode_task(doc, v3_fields);
+  ASSERT_TRUE(task) << task.err().detail;
+  EXPECT_TRUE(task->options.async);
+  EXPECT_EQ(task->options.queue, "emails");
+  EXPECT_EQ(task->options.priority, "high");
+  EXPECT_EQ(task->options.max_retries, 5u);
+  EXPECT_EQ(task->options.run_at_ms, 1767225600000); // a past run_at runs at once
+  EXPECT_EQ(task->options.webhook, "https://example.test/hook");
+}
+
+TEST(TaskCodecTest, RefusesBadDurableOptionsNamingTheField) {
+  auto field_of = [](json options) {
+    json doc = {{"type", "echo"}, {"options", std::move(options)}};
+    auto task = decode_task(doc, v3_fields);
+    return task ? std::string{"(ok)"} : task.err().extensions["field"].get<std::string>();
+  };
+  EXPECT_EQ(field_of({{"async", "yes"}}), "options.async");
+  EXPECT_EQ(field_of({{"async", true}, {"queue", "Bad Name"}}), "options.queue");
+  EXPECT_EQ(field_of({{"async", true}, {"priority", "urgent"}}), "options.priority");
+  EXPECT_EQ(field_of({{"async", true}, {"max_retries", 99}}), "options.max_retries");
+  EXPECT_EQ(field_of({{"async", true}, {"delay_ms", -1}}), "options.delay_ms");
+  EXPECT_EQ(field_of({{"async", true}, {"run_at", "soon"}}), "options.run_at");
+  EXPECT_EQ(field_of({{"async", true}, {"webhook", "ftp://x"}}), "options.webhook");
+  EXPECT_EQ(field_of({{"delay_ms", 10}}), "options.async");
+}
+
 TEST(TaskCodecTest, RefusesBadTypeNames) {
   for (const std::string& name : {std::string{}, std::string{"Echo"}, std::string{"a b"},
                                   std::string{"../x"}, std::string(65, 'a')}) {
