@@ -7,6 +7,7 @@
 
 #include <caf/all.hpp>
 
+#include "actors/idempotency_actor.hpp"
 #include "actors/internal/execute.hpp"
 #include "actors/internal/messages.hpp"
 #include "actors/internal/queue_messages.hpp"
@@ -69,6 +70,7 @@ struct node_runtime::impl {
   caf::actor region_node;
   caf::actor writer;
   caf::actor webhooks;
+  caf::actor idempotency;
   std::shared_ptr<std::atomic<int>> stalled_queues = std::make_shared<std::atomic<int>>(0);
   std::atomic<bool> ready{false};
   // Guards `queues` only: looked up per durable request from io threads,
@@ -144,6 +146,7 @@ result<bool> node_runtime::start() {
   cfg.executor_threads = d.options.executor_threads;
   cfg.max_waiting = d.options.max_waiting;
   d.region_node = spawn_region_node(d.system, std::move(cfg));
+  d.idempotency = spawn_idempotency_actor(d.system, d.env, d.writer, idempotency_config{});
   if (d.options.webhooks.client)
     d.webhooks = spawn_webhook_dispatcher(d.system, d.options.webhooks);
 
@@ -270,7 +273,7 @@ void node_runtime::stop() {
   }
   for (auto& q : queues)
     caf::anon_send_exit(q, caf::exit_reason::user_shutdown);
-  for (auto* a : {&impl_->region_node, &impl_->webhooks, &impl_->writer})
+  for (auto* a : {&impl_->region_node, &impl_->webhooks, &impl_->idempotency, &impl_->writer})
     if (*a)
       caf::anon_send_exit(*a, caf::exit_reason::user_shutdown);
 }
@@ -335,6 +338,18 @@ void node_runtime::run_batch(std::vector<task_request> requests, batch_handler d
                                              std::move(store));
     caf::anon_send(d.region_node, internal::run_atom::value, std::move(j));
   }
+}
+
+void node_runtime::idempotency_begin(std::string key, std::string fingerprint,
+                                     idempotency_handler done) {
+  actors::idempotency_begin(impl_->idempotency, std::move(key), std::move(fingerprint),
+                            std::move(done));
+}
+
+void node_runtime::idempotency_finish(std::string key, std::optional<net::http_response> response,
+                                      std::function<void()> done) {
+  actors::idempotency_finish(impl_->idempotency, std::move(key), std::move(response),
+                             std::move(done));
 }
 
 bool node_runtime::ready() const noexcept {

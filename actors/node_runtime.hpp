@@ -57,6 +57,10 @@ public:
   void cancel_task(std::string id, json_handler done) override;
   void retry_task(std::string id, json_handler done) override;
   void queue_stats(std::string name, json_handler done) override;
+  void idempotency_begin(std::string key, std::string fingerprint,
+                         idempotency_handler done) override;
+  void idempotency_finish(std::string key, std::optional<net::http_response> response,
+                          std::function<void()> done) override;
   bool ready() const noexcept override;
   std::string_view region() const noexcept override;
 

@@ -23,8 +23,8 @@ struct region_limits {
   std::size_t max_batch_tasks = 100;
   std::size_t max_connections = 1024;
   std::size_t max_json_depth = 64;
-  std::uint32_t read_timeout_ms = 10'000;   ///< to receive one whole request
-  std::uint32_t idle_timeout_ms = 30'000;   ///< keep-alive connection with no request
+  std::uint32_t read_timeout_ms = 10'000;   ///< to receive a body once its head arrived
+  std::uint32_t idle_timeout_ms = 30'000;   ///< to receive a head (also keep-alive idle time)
   std::uint32_t task_timeout_ms = 30'000;   ///< a synchronous task, unless it asks for less
   std::uint32_t shutdown_deadline_ms = 10'000; ///< for requests in flight at shutdown
 };

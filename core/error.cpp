@@ -12,6 +12,7 @@ advice advice_for(errc code) noexcept {
     case errc::storage_failed:
       return advice::report;
     case errc::upstream_failed:
+    case errc::idempotency_busy:
       return advice::retry_later;
     default:
       return advice::fix_request;
@@ -38,6 +39,8 @@ std::string_view to_string(errc code) noexcept {
     case errc::upstream_failed: return "upstream_failed";
     case errc::storage_failed: return "storage_failed";
     case errc::conflict: return "conflict";
+    case errc::idempotency_mismatch: return "idempotency_mismatch";
+    case errc::idempotency_busy: return "idempotency_busy";
     case errc::overloaded: return "overloaded";
     case errc::unavailable: return "unavailable";
     case errc::internal: return "internal";

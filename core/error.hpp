@@ -28,7 +28,9 @@ enum class errc : std::uint8_t {
   egress_denied,          ///< an outbound destination is not allowed by the egress rules
   upstream_failed,        ///< an outbound call failed (connect, TLS, timeout, bad answer)
   storage_failed,         ///< the data directory failed a read or write; an operator must look
-  conflict,               ///< the request conflicts with the resource's state (e.g. idempotency key reuse)
+  conflict,               ///< the request conflicts with the resource's state
+  idempotency_mismatch,   ///< an Idempotency-Key reused for a different request
+  idempotency_busy,       ///< too many requests with one Idempotency-Key in flight; retry
   overloaded,             ///< too many connections or requests; retry later
   unavailable,            ///< the node is starting or draining; retry later
   internal,               ///< a bug or an impossible state; report it

@@ -22,6 +22,8 @@ problem_type problem_type_of(errc code) noexcept {
     case errc::upstream_failed: return {502, "Upstream call failed"};
     case errc::storage_failed: return {500, "Storage failed"};
     case errc::conflict: return {409, "Conflict"};
+    case errc::idempotency_mismatch: return {422, "Idempotency key reused"};
+    case errc::idempotency_busy: return {409, "Idempotency key in use"};
     case errc::overloaded: return {503, "Overloaded"};
     case errc::unavailable: return {503, "Unavailable"};
     case errc::internal: return {500, "Internal error"};

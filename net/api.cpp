@@ -2,6 +2,8 @@
 
 #include <memory>
 
+#include <openssl/sha.h>
+
 #include "core/problem.hpp"
 #include "net/json_body.hpp"
 #include "net/router.hpp"
@@ -58,6 +60,19 @@ void add_v2_headers(http_response& res) {
   res.headers.emplace_back("Link", successor_link);
 }
 
+std::string sha256_hex(std::string_view text) {
+  unsigned char digest[SHA256_DIGEST_LENGTH];
+  SHA256(reinterpret_cast<const unsigned char*>(text.data()), text.size(), digest);
+  static constexpr char hex[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(2 * sizeof digest);
+  for (unsigned char b : digest) {
+    out.push_back(hex[b >> 4]);
+    out.push_back(hex[b & 15]);
+  }
+  return out;
+}
+
 } // namespace
 
 api::api(task_service& service, api_options options)
@@ -74,11 +89,11 @@ void api::handle(http_request request, responder done) {
   auto match = match_route(request.method, path);
   switch (match.kind) {
     case route::tasks_run:
-      return run_task(request, done, false);
     case route::v2_delegate:
-      return run_task(request, done, true);
     case route::tasks_batch:
-      return run_batch(request, done);
+      if (!request.idempotency_key.empty())
+        return run_idempotent(match.kind, std::move(request), std::move(done));
+      return dispatch(match.kind, request, done);
     case route::task_get:
       return service_.get_task(std::string{match.param}, json_answer(request, std::move(done), 200));
     case route::task_cancel:
@@ -116,6 +131,60 @@ void api::handle(http_request request, responder done) {
   }
 }
 
+void api::dispatch(route kind, http_request& request, responder& done) {
+  if (kind == route::tasks_batch)
+    return run_batch(request, done);
+  run_task(request, done, kind == route::v2_delegate);
+}
+
+void api::run_idempotent(route kind, http_request request, responder done) {
+  const auto& key = request.idempotency_key;
+  bool sane = key.size() <= 255;
+  for (char c : key)
+    sane = sane && c > 0x20 && c < 0x7f;
+  if (!sane)
+    return done(problem(fail(errc::invalid_field,
+                             "Idempotency-Key must be 1-255 visible ASCII characters",
+                             {{"field", "Idempotency-Key"}}),
+                        request.request_id, path_of(request.target)));
+  // Scoped to the client: two clients never share a key.
+  auto scoped = request.client + "\n" + key;
+  auto fingerprint = sha256_hex(std::string{to_string(request.method)} + " " +
+                                std::string{path_of(request.target)} + "\n" + request.body);
+  service_.idempotency_begin(
+    scoped, std::move(fingerprint),
+    [this, kind, scoped, request = std::move(request),
+     done = std::move(done)](task_service::idempotency_verdict verdict,
+                             http_response stored) mutable {
+      using v = task_service::idempotency_verdict;
+      auto instance = std::string{path_of(request.target)};
+      switch (verdict) {
+        case v::replay:
+          return done(std::move(stored));
+        case v::mismatch:
+          return done(problem(fail(errc::idempotency_mismatch,
+                                   "this Idempotency-Key was used for a different request",
+                                   {{"field", "Idempotency-Key"}}),
+                              request.request_id, instance));
+        case v::busy:
+          return done(problem(fail(errc::idempotency_busy,
+                                   "a request with this Idempotency-Key is still running"),
+                              request.request_id, instance));
+        case v::proceed:
+          break;
+      }
+      responder finish = [this, scoped, done = std::move(done)](http_response res) {
+        // A 5xx is worth retrying: release the key instead of storing it.
+        std::optional<http_response> keep;
+        if (res.status < 500)
+          keep = res;
+        service_.idempotency_finish(scoped, std::move(keep),
+                                    [done, res = std::move(res)]() mutable { done(std::move(res)); });
+      };
+      dispatch(kind, request, finish);
+    });
+}
+
 task_service::json_handler api::json_answer(const http_request& request, responder done,
                                             int status) const {
   return [this, status, done = std::move(done), request_id = request.request_id,
@@ -150,6 +219,7 @@ void api::run_task(http_request& request, responder& done, bool v2) {
     return respond_problem(fail(errc::unavailable, "the node is not taking tasks right now"));
   auto& task = *decoded;
   task.request_id = request.request_id;
+  task.client = request.client;
   if (task.options.async) {
     if (v2)
       return respond_problem(fail(errc::invalid_field, "v2 has no asynchronous tasks; use /v3/tasks",

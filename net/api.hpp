@@ -7,6 +7,7 @@
 
 #include "core/error.hpp"
 #include "net/http_types.hpp"
+#include "net/router.hpp"
 #include "net/task_service.hpp"
 
 namespace nzl::net {
@@ -39,6 +40,8 @@ public:
   [[nodiscard]] const api_options& options() const noexcept { return options_; }
 
 private:
+  void dispatch(route kind, http_request& request, responder& done);
+  void run_idempotent(route kind, http_request request, responder done);
   void run_task(http_request& request, responder& done, bool v2);
   void run_batch(http_request& request, responder& done);
   http_response health(const http_request& request) const;

@@ -227,6 +227,8 @@ private:
     if (auto ct = msg.find(http::field::content_type); ct != msg.end())
       req.content_type = std::string{ct->value()};
     req.body = std::move(msg.body());
+    if (auto key = msg.find("Idempotency-Key"); key != msg.end())
+      req.idempotency_key = std::string{key->value()};
     auto client_id = msg["X-Request-Id"];
     req.request_id = is_sane_request_id(client_id) ? std::string{client_id} : new_request_id();
     keep_alive_ = msg.keep_alive();
@@ -352,6 +354,11 @@ void http_server::impl::on_accept(beast::error_code ec, tcp::socket socket) {
     return do_accept();
   }
   beast::error_code ignored;
+  if (draining.load()) {
+    // Accepted in the moment between drain() and the acceptor closing.
+    socket.close(ignored);
+    return;
+  }
   socket.set_option(tcp::no_delay(true), ignored);
   std::shared_ptr<session> s;
   {

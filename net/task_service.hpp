@@ -1,11 +1,13 @@
 #pragma once
 
 #include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "core/task.hpp"
+#include "net/http_types.hpp"
 
 namespace nzl::net {
 
@@ -47,6 +49,27 @@ public:
 
   /// Depth, age and throughput of a queue (errc::not_found if unknown).
   virtual void queue_stats(std::string name, json_handler done) = 0;
+
+  /// What to do with a request that carries an Idempotency-Key.
+  enum class idempotency_verdict {
+    proceed,  ///< first use of the key: run it, then call idempotency_finish
+    replay,   ///< the key was used for the same request: answer the stored response
+    mismatch, ///< the key was used for a different request: 422
+    busy,     ///< too many identical requests waiting for the first: 409, retry
+  };
+  using idempotency_handler = std::function<void(idempotency_verdict, http_response)>;
+
+  /// Looks up `key` (already scoped to the API client) with the request's
+  /// `fingerprint`. While a first request with the key runs, identical ones
+  /// wait for its answer and get it replayed: they never run twice.
+  virtual void idempotency_begin(std::string key, std::string fingerprint,
+                                 idempotency_handler done) = 0;
+
+  /// Stores the answer of a `proceed` request (durably, for 24 h) and calls
+  /// `done` once stored; `response` nullopt releases the key instead (the
+  /// request failed in a way worth retrying).
+  virtual void idempotency_finish(std::string key, std::optional<http_response> response,
+                                  std::function<void()> done) = 0;
 
   /// True while the node takes new tasks (not starting, not draining).
   [[nodiscard]] virtual bool ready() const noexcept = 0;

@@ -33,6 +33,12 @@ public:
   void cancel_task(std::string, json_handler done) override { done(fail(errc::not_found, "stub")); }
   void retry_task(std::string, json_handler done) override { done(fail(errc::not_found, "stub")); }
   void queue_stats(std::string, json_handler done) override { done(fail(errc::not_found, "stub")); }
+  void idempotency_begin(std::string, std::string, idempotency_handler done) override {
+    done(idempotency_verdict::proceed, {});
+  }
+  void idempotency_finish(std::string, std::optional<http_response>, std::function<void()> done) override {
+    done();
+  }
   bool ready() const noexcept override { return true; }
   std::string_view region() const noexcept override { return "fuzz"; }
 };
