@@ -352,6 +352,10 @@ void node_runtime::idempotency_finish(std::string key, std::optional<net::http_r
                              std::move(done));
 }
 
+std::uint64_t node_runtime::storage_commits() const noexcept {
+  return impl_->env ? impl_->env->commits() : 0;
+}
+
 bool node_runtime::ready() const noexcept {
   // Not ready while draining, and not while a queue has due tasks that no
   // executor takes (stuck handlers): a load balancer should send work elsewhere.

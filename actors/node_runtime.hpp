@@ -62,6 +62,9 @@ public:
   void idempotency_finish(std::string key, std::optional<net::http_response> response,
                           std::function<void()> done) override;
   bool ready() const noexcept override;
+
+  /// Group commits (flush points) of the storage so far; 0 before start.
+  [[nodiscard]] std::uint64_t storage_commits() const noexcept;
   std::string_view region() const noexcept override;
 
 private:

@@ -257,6 +257,7 @@ int main(int argc, char** argv) {
   bool clean = server.wait_drained(std::chrono::milliseconds(region->limits.shutdown_deadline_ms));
   server.stop();
   runtime.stop();
-  nzl::log::emit(nzl::log::level::info, "stopped", R"("clean":{})", clean ? "true" : "false");
+  nzl::log::emit(nzl::log::level::info, "stopped", R"("clean":{},"storage_commits":{})",
+                 clean ? "true" : "false", runtime.storage_commits());
   return 0;
 }

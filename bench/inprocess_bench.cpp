@@ -3,7 +3,12 @@
 // hot path of cheap tasks; "ViaExecutor" sends the same echo through the
 // region node actor and an executor (echo with "steps": 0), so the
 // difference is the cost of the actor round trip.
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
 #include <future>
+
+#include <unistd.h>
 
 #include <benchmark/benchmark.h>
 
@@ -20,10 +25,22 @@ struct fixture {
     plugins::add_builtin_handlers(*registry);
     actors::runtime_options opts;
     opts.region = "bench";
+    opts.data_dir = dir;
+    opts.sync_writes = false;
     runtime = std::make_unique<actors::node_runtime>(opts, registry);
-    runtime->start();
+    if (auto started = runtime->start(); !started) {
+      std::fprintf(stderr, "cannot start: %s\n", started.err().detail.c_str());
+      std::exit(1);
+    }
     api = std::make_unique<net::api>(*runtime, net::api_options{});
   }
+  ~fixture() {
+    api.reset();
+    runtime.reset();
+    std::filesystem::remove_all(dir);
+  }
+  std::filesystem::path dir = std::filesystem::temp_directory_path() /
+                              ("nzl-inprocess-bench-" + std::to_string(::getpid()));
   std::unique_ptr<actors::node_runtime> runtime;
   std::unique_ptr<net::api> api;
 };

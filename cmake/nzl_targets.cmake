@@ -2,6 +2,11 @@
 # gets the same warnings and sanitizer flags (nzl_options).
 add_library(nzl_options INTERFACE)
 target_compile_options(nzl_options INTERFACE -Wall -Wextra -Wpedantic)
+# GCC 12 reports -Wrestrict false positives inside libstdc++'s std::string
+# (GCC bug 105329) at -O2 and above.
+if(CMAKE_CXX_COMPILER_ID STREQUAL "GNU" AND CMAKE_CXX_COMPILER_VERSION VERSION_LESS 13)
+  target_compile_options(nzl_options INTERFACE -Wno-restrict)
+endif()
 # Boost 1.74's Asio needs <utility> before its awaitable header under C++20.
 target_compile_options(nzl_options INTERFACE -include utility)
 target_compile_definitions(nzl_options INTERFACE BOOST_ASIO_NO_DEPRECATED BOOST_BEAST_USE_STD_STRING_VIEW)
