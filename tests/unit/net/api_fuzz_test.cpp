@@ -8,40 +8,12 @@
 
 #include "net/api.hpp"
 
+#include "fake_task_service.hpp"
+
 namespace nzl::net {
 namespace {
 
 using nlohmann::json;
-
-class echo_service : public task_service {
-public:
-  void run(task_request request, outcome_handler done) override {
-    task_outcome out;
-    out.id = request.id;
-    out.type = request.type;
-    out.value = std::move(request.payload);
-    done(std::move(out));
-  }
-  void run_batch(std::vector<task_request> requests, batch_handler done) override {
-    std::vector<task_outcome> outs;
-    for (auto& r : requests)
-      run(std::move(r), [&](task_outcome o) { outs.push_back(std::move(o)); });
-    done(std::move(outs));
-  }
-  void enqueue(task_request, json_handler done) override { done(fail(errc::internal, "stub")); }
-  void get_task(std::string, json_handler done) override { done(fail(errc::not_found, "stub")); }
-  void cancel_task(std::string, json_handler done) override { done(fail(errc::not_found, "stub")); }
-  void retry_task(std::string, json_handler done) override { done(fail(errc::not_found, "stub")); }
-  void queue_stats(std::string, json_handler done) override { done(fail(errc::not_found, "stub")); }
-  void idempotency_begin(std::string, std::string, idempotency_handler done) override {
-    done(idempotency_verdict::proceed, {});
-  }
-  void idempotency_finish(std::string, std::optional<http_response>, std::function<void()> done) override {
-    done();
-  }
-  bool ready() const noexcept override { return true; }
-  std::string_view region() const noexcept override { return "fuzz"; }
-};
 
 std::string mutate(std::string s, std::mt19937& rng) {
   static const char raw[] = "{}[]\":,0123456789.eE+-tfnul \\/\x00\xff\xc3\xa9" "ab";
@@ -68,7 +40,7 @@ std::string mutate(std::string s, std::mt19937& rng) {
 }
 
 TEST(ApiFuzzTest, EveryMutatedBodyGetsOneWellFormedAnswer) {
-  echo_service service;
+  testing::fake_task_service service;
   api handler{service, api_options{4, 16, 1000, "fuzz"}};
   const std::vector<std::pair<std::string, std::string>> seeds = {
     {"/v3/tasks", R"({"type":"echo","payload":{"a":[1,2,{"b":"c"}]},"options":{"timeout_ms":5}})"},

@@ -2,57 +2,21 @@
 
 #include <gtest/gtest.h>
 
+#include "fake_task_service.hpp"
+
 namespace nzl::net {
 namespace {
 
 using nlohmann::json;
 
-// Answers inline: echo returns the payload, "boom" fails, anything else is unknown.
-class fake_service : public task_service {
-public:
-  void run(task_request request, outcome_handler done) override {
-    last_timeout = request.options.timeout_ms.value_or(0);
-    task_outcome out;
-    out.id = request.id;
-    out.type = request.type;
-    out.region = "test-region";
-    if (request.type == "echo")
-      out.value = std::move(request.payload);
-    else if (request.type == "boom")
-      out.value = fail(errc::task_failed, "boom");
-    else
-      out.value = fail(errc::unknown_task_type, "unknown", {{"known_types", {"echo", "boom"}}});
-    done(std::move(out));
-  }
-  void run_batch(std::vector<task_request> requests, batch_handler done) override {
-    std::vector<task_outcome> outs;
-    for (auto& r : requests)
-      run(std::move(r), [&](task_outcome o) { outs.push_back(std::move(o)); });
-    done(std::move(outs));
-  }
-  void enqueue(task_request, json_handler done) override { done(fail(errc::internal, "stub")); }
-  void get_task(std::string, json_handler done) override { done(fail(errc::not_found, "stub")); }
-  void cancel_task(std::string, json_handler done) override { done(fail(errc::not_found, "stub")); }
-  void retry_task(std::string, json_handler done) override { done(fail(errc::not_found, "stub")); }
-  void queue_stats(std::string, json_handler done) override { done(fail(errc::not_found, "stub")); }
-  void idempotency_begin(std::string, std::string, idempotency_handler done) override {
-    done(idempotency_verdict::proceed, {});
-  }
-  void idempotency_finish(std::string, std::optional<http_response>, std::function<void()> done) override {
-    done();
-  }
-  bool ready() const noexcept override { return is_ready; }
-  std::string_view region() const noexcept override { return "test-region"; }
-
-  bool is_ready = true;
-  std::uint32_t last_timeout = 0;
-};
+using fake_service = testing::fake_task_service;
 
 class ApiTest : public ::testing::Test {
 protected:
   http_response call(http_method method, std::string target, std::string body = {},
-                     std::string content_type = "application/json") {
+                     std::string content_type = "application/json", std::string idem_key = {}) {
     http_request req;
+    req.idempotency_key = std::move(idem_key);
     req.method = method;
     req.target = std::move(target);
     req.body = std::move(body);
@@ -188,6 +152,66 @@ TEST_F(ApiTest, BatchOverTheLimitIsRefusedWhole) {
                   R"({"tasks":[{"type":"echo"},{"type":"echo"},{"type":"echo"},{"type":"echo"}]})");
   EXPECT_EQ(res.status, 413);
   EXPECT_EQ(body_of(res)["code"], "batch_too_large");
+}
+
+TEST_F(ApiTest, AsyncTaskIsEnqueuedWith202AndLocation) {
+  auto res = call(http_method::post, "/v3/tasks", R"({"type":"echo","options":{"async":true,"queue":"q"}})");
+  EXPECT_EQ(res.status, 202);
+  auto doc = body_of(res);
+  EXPECT_EQ(doc["queue"], "q");
+  EXPECT_EQ(header(res, "Location"), "/v3/tasks/" + doc["id"].get<std::string>());
+}
+
+TEST_F(ApiTest, AsyncIsRefusedInV2AndInBatches) {
+  EXPECT_EQ(call(http_method::post, "/api/delegate",
+                 R"({"task_type":"echo","options":{"async":true}})").status, 400);
+  auto res = call(http_method::post, "/v3/tasks/batch",
+                  R"({"tasks":[{"type":"echo","options":{"async":true}}]})");
+  EXPECT_EQ(body_of(res)["results"][0]["error"]["field"], "options.async");
+}
+
+TEST_F(ApiTest, TaskAndQueueEndpointsReachTheService) {
+  auto get = call(http_method::get, "/v3/tasks/abc");
+  EXPECT_EQ(get.status, 404);
+  EXPECT_EQ(body_of(get)["instance"], "/v3/tasks/abc");
+  EXPECT_EQ(call(http_method::del, "/v3/tasks/abc").status, 404);
+  EXPECT_EQ(call(http_method::post, "/v3/tasks/abc/retry").status, 404);
+  auto q = call(http_method::get, "/v3/queues/emails");
+  EXPECT_EQ(q.status, 200);
+  EXPECT_EQ(body_of(q)["name"], "emails");
+}
+
+TEST_F(ApiTest, IdempotencyKeyReplaysTheFirstAnswerWithoutRunningAgain) {
+  const std::string body = R"({"type":"echo","payload":{"a":1}})";
+  auto first = call(http_method::post, "/v3/tasks", body, "application/json", "key-1");
+  auto second = call(http_method::post, "/v3/tasks", body, "application/json", "key-1");
+  EXPECT_EQ(first.status, 200);
+  EXPECT_EQ(second.body, first.body);
+  EXPECT_EQ(header(second, "Idempotent-Replayed"), "true");
+  EXPECT_EQ(service_.runs, 1);
+}
+
+TEST_F(ApiTest, IdempotencyKeyWithAnotherBodyIs422) {
+  call(http_method::post, "/v3/tasks", R"({"type":"echo"})", "application/json", "key-2");
+  auto res = call(http_method::post, "/v3/tasks", R"({"type":"echo","payload":2})",
+                  "application/json", "key-2");
+  EXPECT_EQ(res.status, 422);
+  EXPECT_EQ(body_of(res)["code"], "idempotency_mismatch");
+}
+
+TEST_F(ApiTest, IdempotencyKeyIsReleasedAfterA5xx) {
+  service_.is_ready = false; // 503
+  EXPECT_EQ(call(http_method::post, "/v3/tasks", R"({"type":"echo"})", "application/json", "k3").status, 503);
+  service_.is_ready = true;
+  EXPECT_EQ(call(http_method::post, "/v3/tasks", R"({"type":"echo"})", "application/json", "k3").status, 200);
+  EXPECT_EQ(service_.runs, 1);
+}
+
+TEST_F(ApiTest, BadIdempotencyKeyIs400) {
+  auto res = call(http_method::post, "/v3/tasks", R"({"type":"echo"})", "application/json",
+                  std::string(300, 'k'));
+  EXPECT_EQ(res.status, 400);
+  EXPECT_EQ(body_of(res)["field"], "Idempotency-Key");
 }
 
 TEST_F(ApiTest, HealthAndReadiness) {
