@@ -128,5 +128,26 @@ TEST_F(RecoveryTest, ACompletedTaskIsNeverRunAgain) {
   EXPECT_EQ(view["attempts"], 1);
 }
 
+TEST_F(RecoveryTest, FinalTasksArePurgedWhenTheirTtlHasPassed) {
+  auto r = record("t-old", task_status::completed);
+  r.result = "old";
+  r.finished_ms = unix_ms_now() - 7'200'000;
+  r.expires_ms = r.finished_ms + 3'600'000; // expired an hour ago
+  store(r);
+  auto keep = record("t-fresh", task_status::completed);
+  keep.finished_ms = unix_ms_now();
+  keep.expires_ms = keep.finished_ms + 3'600'000;
+  store(keep);
+  start();
+  json last;
+  for (int i = 0; i < 500 && !last.contains("error"); ++i) {
+    last = get("t-old");
+    if (!last.contains("error"))
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  EXPECT_TRUE(last.contains("error")) << "never purged: " << last;
+  EXPECT_EQ(get("t-fresh")["status"], "completed");
+}
+
 } // namespace
 } // namespace nzl::actors
