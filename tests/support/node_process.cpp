@@ -174,7 +174,10 @@ json test_manifest(const node_options& options) {
                  {"executor_threads", options.executor_threads}};
   if (!options.limits.empty())
     region["limits"] = options.limits;
-  return json{{"version", 1}, {"cluster", {{"name", "it"}}}, {"regions", json::array({region})}};
+  json manifest{{"version", 1}, {"cluster", {{"name", "it"}}}, {"regions", json::array({region})}};
+  for (const auto& [section, value] : options.manifest_sections.items())
+    manifest[section] = value;
+  return manifest;
 }
 
 node_process::node_process(node_options options)
@@ -260,6 +263,31 @@ std::optional<int> node_process::wait_exit(milliseconds timeout) {
   return exit_status_;
 }
 
+bool node_process::kill_hard() {
+  if (pid_ <= 0 || exit_status_)
+    return false;
+  ::kill(pid_, SIGKILL);
+  exit_status_ = reap_blocking(pid_);
+  return true;
+}
+
+::testing::AssertionResult node_process::restart() {
+  if (pid_ <= 0)
+    return ::testing::AssertionFailure() << "node_process::restart before start";
+  if (!exit_status_)
+    return ::testing::AssertionFailure()
+           << "node_process::restart: the node (pid " << pid_ << ") is still running";
+  const auto old_log = log_text();
+  check_sanitizer_reports(old_log);
+  ++runs_;
+  std::error_code ignored;
+  fs::rename(log_path_, dir_.path() / ("node.log." + std::to_string(runs_)), ignored);
+  pid_ = -1;
+  exit_status_.reset();
+  port_ = 0;
+  return start();
+}
+
 std::string node_process::log_text() const {
   return read_file(log_path_);
 }
@@ -300,14 +328,18 @@ void node_process::stop() {
   if (pid_ <= 0)
     return;
   const auto log = log_text();
-  for (const char* report : {"ERROR: AddressSanitizer", "ERROR: LeakSanitizer", "runtime error:"})
-    if (log.find(report) != std::string::npos)
-      ADD_FAILURE() << "the node's log holds a sanitizer report (\"" << report
-                    << "\"); see its log below";
+  check_sanitizer_reports(log);
   if (current_test_failed())
     std::cerr << "[ support  ] the node (pid " << pid_ << ", " << describe_status(*exit_status_)
               << ") logged, last " << tail_lines << " lines of " << log_path_.string() << ":\n"
               << tail_of(log, tail_lines) << '\n';
+}
+
+void node_process::check_sanitizer_reports(const std::string& log) const {
+  for (const char* report : {"ERROR: AddressSanitizer", "ERROR: LeakSanitizer", "runtime error:"})
+    if (log.find(report) != std::string::npos)
+      ADD_FAILURE() << "the node's log holds a sanitizer report (\"" << report
+                    << "\"); see its log in " << dir_.path().string();
 }
 
 cli_outcome run_node_cli(const std::vector<std::string>& args, milliseconds timeout) {

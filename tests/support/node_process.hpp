@@ -24,12 +24,16 @@ struct node_options {
   unsigned io_threads = 2;
   unsigned executor_threads = 2;
   std::string log_level = "info"; ///< debug or info: start() reads the "listening" line
+  /// Extra top-level manifest sections ("queues", "webhooks", "egress", ...),
+  /// each written as given; empty: the node's defaults.
+  nlohmann::json manifest_sections = nlohmann::json::object();
   /// Bound on start-up: the "listening" log line, then GET /ready == 200.
   std::chrono::milliseconds start_timeout = std::chrono::seconds(20);
 };
 
 /// The manifest a node_process starts with: one region named
-/// `options.region`, HTTP and cluster on 127.0.0.1 port 0, `options.limits`.
+/// `options.region`, HTTP and cluster on 127.0.0.1 port 0, `options.limits`,
+/// and the top-level sections of `options.manifest_sections`.
 [[nodiscard]] nlohmann::json test_manifest(const node_options& options);
 
 /// The path of the node binary: "$NZL_BUILD_DIR/apps/noizylab-node" (ctest
@@ -59,6 +63,8 @@ public:
   [[nodiscard]] std::uint16_t port() const noexcept { return port_; }
   [[nodiscard]] pid_t pid() const noexcept { return pid_; }
   [[nodiscard]] const std::filesystem::path& dir() const noexcept { return dir_.path(); }
+  /// The node's `--data-dir` (inside dir(); the same across restart()).
+  [[nodiscard]] std::filesystem::path data_dir() const { return dir_.path() / "data"; }
   [[nodiscard]] const node_options& options() const noexcept { return options_; }
 
   /// Sends `sig` to the node (only while it has not been reaped).
@@ -69,7 +75,18 @@ public:
   /// after `timeout`. Once reaped, later calls return the same status.
   [[nodiscard]] std::optional<int> wait_exit(std::chrono::milliseconds timeout);
 
-  /// Everything the node wrote to stdout and stderr so far.
+  /// Crashes the node: SIGKILL (no drain, no exit handlers), then reaps it.
+  /// True when it was running and is now gone.
+  bool kill_hard();
+
+  /// Starts the node again, with the same manifest and data directory, once
+  /// the previous run has exited (kill_hard, or wait_exit after a signal).
+  /// The previous run's log is kept as node.log.<run> (and checked for
+  /// sanitizer reports); the port is a new one. As start(): bounded, and
+  /// `ASSERT_TRUE(node.restart())`.
+  [[nodiscard]] ::testing::AssertionResult restart();
+
+  /// Everything the node wrote to stdout and stderr so far (this run).
   [[nodiscard]] std::string log_text() const;
 
   /// The JSON log lines whose "event" is `event`, in order.
@@ -78,6 +95,7 @@ public:
 private:
   [[nodiscard]] std::string log_tail(std::size_t lines) const;
   void stop();
+  void check_sanitizer_reports(const std::string& log) const;
 
   node_options options_;
   temp_dir dir_;
@@ -85,6 +103,7 @@ private:
   pid_t pid_ = -1;
   std::optional<int> exit_status_;
   std::uint16_t port_ = 0;
+  unsigned runs_ = 0; ///< finished runs before the current one (restart)
 };
 
 /// The outcome of a node run to completion (for command-line tests).
