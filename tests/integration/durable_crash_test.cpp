@@ -197,5 +197,65 @@ TEST_F(DurableCrashTest, EveryAcknowledgedTaskCompletesOnceAfterKill9) {
             "cancelled");
 }
 
+// A clean restart (SIGTERM) keeps every state: a delayed task still waits
+// for its time, final tasks stay final, and a dead task can be retried by
+// the new process.
+TEST_F(DurableCrashTest, DelayedAndFinalTasksSurviveRestart) {
+  http_client before{node_->port()};
+  auto post = [&](const json& payload, json options) {
+    options["async"] = true;
+    auto reply = before.post(
+        "/v3/tasks", json{{"type", "echo"}, {"payload", payload}, {"options", options}}.dump());
+    EXPECT_TRUE(reply) << before.error();
+    EXPECT_EQ(reply ? reply->status : 0u, 202u) << (reply ? reply->body : "");
+    return reply ? reply->json().value("id", "") : std::string{};
+  };
+  const auto delayed = post({{"later", true}}, {{"delay_ms", 600000}, {"queue", "later"}});
+  const auto cancelled = post({{"never", true}}, {{"delay_ms", 600000}, {"queue", "gone"}});
+  const auto dead = post({{"steps", "bad"}}, {{"queue", "doomed"}});
+  ASSERT_FALSE(delayed.empty() || cancelled.empty() || dead.empty());
+  auto cancel = before.request("DELETE", "/v3/tasks/" + cancelled);
+  ASSERT_TRUE(cancel) << before.error();
+  ASSERT_EQ(cancel->status, 200u) << cancel->body;
+  const auto delayed_record = get_task(before, delayed);
+  ASSERT_EQ(delayed_record.value("status", ""), "queued") << delayed_record;
+  const auto cancelled_record = wait_for_status(before, cancelled, "cancelled", settle);
+  ASSERT_EQ(cancelled_record.value("status", ""), "cancelled") << cancelled_record;
+  const auto dead_record = wait_for_status(before, dead, "dead", settle);
+  ASSERT_EQ(dead_record.value("status", ""), "dead") << dead_record;
+  before.close();
+
+  node_->send_signal(SIGTERM);
+  ASSERT_EQ(node_->wait_exit(settle), 0);
+  ASSERT_TRUE(node_->restart());
+  http_client client{node_->port()};
+
+  EXPECT_EQ(get_task(client, delayed), delayed_record);
+  EXPECT_EQ(get_task(client, cancelled), cancelled_record);
+  EXPECT_EQ(get_task(client, dead), dead_record);
+  // The recovered queues are known again, with the delayed task waiting.
+  auto stats = queue_stats(client, "later");
+  ASSERT_TRUE(stats.is_object());
+  EXPECT_EQ(stats["depth"].value("delayed", 0), 1) << stats;
+
+  auto retry = client.post("/v3/tasks/" + dead + "/retry", "");
+  ASSERT_TRUE(retry) << client.error();
+  EXPECT_EQ(retry->status, 202u) << retry->body;
+  auto again = wait_for_status(client, dead, "dead", settle);
+  EXPECT_EQ(again.value("attempts", 0), 1) << again;
+  json doomed;
+  EXPECT_TRUE(eventually(
+      [&] {
+        doomed = queue_stats(client, "doomed");
+        return doomed.is_object() && doomed["totals"].value("dead", 0) == 1;
+      },
+      settle))
+      << doomed;
+
+  auto cancel_delayed = client.request("DELETE", "/v3/tasks/" + delayed);
+  ASSERT_TRUE(cancel_delayed) << client.error();
+  EXPECT_EQ(cancel_delayed->status, 200u) << cancel_delayed->body;
+}
+
 } // namespace
 } // namespace nzl::test
