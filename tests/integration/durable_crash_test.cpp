@@ -257,5 +257,34 @@ TEST_F(DurableCrashTest, DelayedAndFinalTasksSurviveRestart) {
   EXPECT_EQ(cancel_delayed->status, 200u) << cancel_delayed->body;
 }
 
+// SIGTERM while a durable task runs: the task is safe in storage (it runs
+// again after the restart), so the node should stop within its shutdown
+// deadline instead of waiting for the handler.
+TEST_F(DurableCrashTest, SigtermDoesNotWaitForARunningDurableTask) {
+  GTEST_SKIP() << "node bug: on SIGTERM the node logs \"stopped\" at once but the process "
+                  "exits only when the running durable task's handler returns (a 20 s echo: "
+                  "~19 s later), past shutdown_deadline_ms; the handler is never asked to "
+                  "stop (its cancel flag is not set at shutdown)";
+  node_options options;
+  options.limits = {{"shutdown_deadline_ms", 1000}};
+  node_process node{options};
+  ASSERT_TRUE(node.start());
+  http_client client{node.port()};
+  auto reply = client.post("/v3/tasks", json{{"type", "echo"},
+                                             {"payload", {{"steps", 400}, {"step_ms", 50}}},
+                                             {"options", {{"async", true}, {"timeout_ms", 60000}}}}
+                                            .dump());
+  ASSERT_TRUE(reply) << client.error();
+  ASSERT_EQ(reply->status, 202u) << reply->body;
+  const auto id = reply->json().value("id", "");
+  ASSERT_EQ(wait_for_status(client, id, "running", settle).value("status", ""), "running");
+  client.close();
+  node.send_signal(SIGTERM);
+  // Bounded well below the handler's 20 s, well above the 1 s deadline.
+  EXPECT_EQ(node.wait_exit(8s), 0) << "still running 8 s after SIGTERM";
+  if (!node.wait_exit(0ms))
+    node.kill_hard();
+}
+
 } // namespace
 } // namespace nzl::test
