@@ -8,6 +8,8 @@
 // clients see the connection drop (durable tasks come with the storage issue).
 #include "actors/region_node.hpp"
 
+#include <unordered_map>
+
 #include <caf/all.hpp>
 
 #include "actors/executor_queue.hpp"
@@ -35,6 +37,7 @@ caf::behavior executor(caf::event_based_actor* self, caf::actor owner) {
 struct region_state {
   explicit region_state() : queue(0) {}
   executor_queue<job_ptr, caf::actor> queue;
+  std::unordered_map<caf::actor, job_weak_ptr> running; // by executor
   static inline const char* name = "region-node";
 };
 
@@ -44,6 +47,14 @@ caf::behavior region_node(caf::stateful_actor<region_state>* self, region_node_c
     auto worker = self->spawn<caf::detached + caf::linked>(executor, caf::actor_cast<caf::actor>(self));
     std::ignore = self->state.queue.release(worker, [](const job_ptr&) { return true; });
   }
+  // Shutdown: ask every running handler to stop, so that the executors (and
+  // with them the actor system) finish within the shutdown deadline.
+  self->set_exit_handler([self](caf::exit_msg& msg) {
+    for (auto& [worker, weak] : self->state.running)
+      if (auto j = weak.lock())
+        j->request().cancel->cancel();
+    self->quit(msg.reason);
+  });
   return {
     [=](run_atom, job_ptr j) {
       // The timer holds a weak reference: a finished job is freed at once.
@@ -51,6 +62,7 @@ caf::behavior region_node(caf::stateful_actor<region_state>* self, region_node_c
       caf::actor worker;
       switch (self->state.queue.push(j, worker)) {
         case executor_queue<job_ptr, caf::actor>::admit::run_now:
+          self->state.running[worker] = j;
           self->send(worker, run_atom::value, std::move(j));
           break;
         case executor_queue<job_ptr, caf::actor>::admit::queued:
@@ -67,8 +79,12 @@ caf::behavior region_node(caf::stateful_actor<region_state>* self, region_node_c
     },
     [=](done_atom, caf::actor worker) {
       auto next = self->state.queue.release(worker, [](const job_ptr& j) { return !j->finished(); });
-      if (next)
+      if (next) {
+        self->state.running[worker] = *next;
         self->send(worker, run_atom::value, std::move(*next));
+      } else {
+        self->state.running.erase(worker);
+      }
     },
   };
 }

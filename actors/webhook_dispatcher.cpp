@@ -98,11 +98,12 @@ caf::behavior dispatcher(self_ptr self, webhook_config config) {
       } else {
         entry["error"] = json{{"code", to_string(res->err().code)}, {"detail", res->err().detail}};
       }
-      d->record->webhook_attempts.push_back(entry);
-      self->send(d->queue, attempt_atom::value, std::make_shared<task_record>(*d->record));
+      bool last = ok || d->attempt >= cfg.max_attempts;
+      self->send(d->queue, attempt_atom::value, d->record->id, d->record->finished_ms,
+                 std::move(entry), last);
       if (ok)
         return;
-      if (d->attempt >= cfg.max_attempts) {
+      if (last) {
         log::emit(log::level::warn, "webhook_gave_up", R"("task":{},"attempts":{})",
                   log::quote(d->record->id), d->attempt);
         return;

@@ -50,10 +50,12 @@ public:
 
   /// The deadline passed: ask the handler to stop and answer with a timeout.
   void expire() {
-    request_.cancel->cancel();
+    // Answer first: a handler that sees the cancel flag and returns must not
+    // turn the timeout into a "cancelled".
     finish(fail(errc::task_timeout, "the task did not finish within " +
                                       std::to_string(timeout().count()) + " ms",
                 {{"timeout_ms", timeout().count()}}));
+    request_.cancel->cancel();
   }
 
   [[nodiscard]] bool finished() const noexcept {

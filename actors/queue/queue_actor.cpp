@@ -23,6 +23,7 @@
 #include <queue>
 #include <random>
 #include <unordered_map>
+#include <unordered_set>
 
 #include <caf/all.hpp>
 
@@ -49,6 +50,11 @@ struct queue_state {
   task_queue order{0};
   std::unordered_map<std::string, task_record> records;
   std::unordered_map<std::string, std::shared_ptr<cancel_flag>> running;
+  std::unordered_set<std::string> cancel_requested; // running tasks a client cancelled
+  // Final tasks whose webhook is being delivered, as last written: attempts
+  // are appended here and the whole record persisted, so a delivery never
+  // writes back an older state of the task.
+  std::unordered_map<std::string, task_record> webhook_pending;
   std::priority_queue<std::pair<std::int64_t, std::string>,
                       std::vector<std::pair<std::int64_t, std::string>>, std::greater<>>
     purge;
@@ -102,9 +108,11 @@ void finish_final(self_ptr self, task_record& r) {
   auto& st = self->state;
   r.expires_ms = r.finished_ms + st.deps.config.result_ttl_ms;
   st.purge.emplace(r.expires_ms, r.id);
-  if (!r.webhook.empty() && st.deps.webhooks)
+  if (!r.webhook.empty() && st.deps.webhooks) {
+    st.webhook_pending[r.id] = r;
     self->send(st.deps.webhooks, deliver_atom::value, std::make_shared<task_record>(r),
                caf::actor_cast<caf::actor>(self));
+  }
   persist(self, r, [](bool) {});
   auto id = r.id; // r lives in records: copy the key before erasing it
   st.records.erase(id);
@@ -115,8 +123,10 @@ void on_finished(self_ptr self, const std::string& id, task_outcome& outcome) {
   auto& st = self->state;
   st.running.erase(id);
   auto it = st.records.find(id);
-  if (it == st.records.end())
+  if (it == st.records.end()) {
+    st.cancel_requested.erase(id);
     return;
+  }
   auto& r = it->second;
   auto now = unix_ms_now();
   st.last_progress_ms = now;
@@ -131,9 +141,18 @@ void on_finished(self_ptr self, const std::string& id, task_outcome& outcome) {
   } else {
     const auto& err = outcome.value.err();
     r.error = json{{"code", to_string(err.code)}, {"detail", err.detail}};
-    if (err.code == errc::task_cancelled) {
+    if (err.code == errc::task_cancelled && st.cancel_requested.erase(id)) {
       r.status = task_status::cancelled;
       finish_final(self, r);
+    } else if (err.code == errc::task_cancelled || err.code == errc::unavailable) {
+      // Stopped by shutdown, not by a client: the task waits for the next
+      // run (here, or after the restart) as if it had never started.
+      r.status = task_status::queued;
+      r.finished_ms = 0;
+      r.attempts = r.attempts > 0 ? r.attempts - 1 : 0;
+      r.not_before_ms = now + 1'000; // not at once: the executors may be going away
+      st.order.push(queue_entry{r.id, r.client, r.prio, r.created_ms, r.not_before_ms});
+      persist(self, r, [](bool) {});
     } else if (r.attempts <= r.max_retries && is_retryable(err.code)) {
       r.status = task_status::failed;
       r.finished_ms = 0;
@@ -282,6 +301,10 @@ caf::behavior queue_actor(self_ptr self, queue_actor_deps deps) {
   self->set_exit_handler([self](caf::exit_msg& msg) {
     if (self->state.stalled)
       self->state.deps.stalled_queues->fetch_sub(1);
+    // Shutdown: running handlers are asked to stop. Their tasks stay
+    // "running" in storage and run again after the restart.
+    for (auto& [id, flag] : self->state.running)
+      flag->cancel();
     self->quit(msg.reason);
   });
   return {
@@ -327,8 +350,10 @@ caf::behavior queue_actor(self_ptr self, queue_actor_deps deps) {
                           {{"id", id}}));
       auto& r = it->second;
       if (r.status == task_status::running) {
-        if (auto f = st.running.find(id); f != st.running.end())
+        if (auto f = st.running.find(id); f != st.running.end()) {
+          st.cancel_requested.insert(id);
           f->second->cancel();
+        }
         return reply(json{{"id", id},
                           {"status", "running"},
                           {"cancel_requested", true},
@@ -351,6 +376,7 @@ caf::behavior queue_actor(self_ptr self, queue_actor_deps deps) {
                           "only dead tasks can be retried; task " + r.id + " is " +
                             std::string{to_string(r.status)},
                           {{"id", r.id}, {"status", to_string(r.status)}}));
+      st.webhook_pending.erase(r.id);
       r.status = task_status::queued;
       r.attempts = 0;
       r.not_before_ms = unix_ms_now();
@@ -364,9 +390,18 @@ caf::behavior queue_actor(self_ptr self, queue_actor_deps deps) {
         dispatch(self);
       });
     },
-    [=](attempt_atom, const record_ptr& rec) {
-      // A webhook attempt of a finished task: record it with the task.
-      persist(self, *rec, [](bool) {});
+    [=](attempt_atom, const std::string& id, std::int64_t finished_ms, const json& entry,
+        bool last) {
+      // A webhook attempt of a finished task: recorded with the task, unless
+      // the task started a new life (retry) since that delivery began.
+      auto& pending = self->state.webhook_pending;
+      auto it = pending.find(id);
+      if (it == pending.end() || it->second.finished_ms != finished_ms)
+        return;
+      it->second.webhook_attempts.push_back(entry);
+      persist(self, it->second, [](bool) {});
+      if (last)
+        pending.erase(it);
     },
     [=](stats_atom, const json_reply& reply) { reply(stats(self)); },
     [=](tick_atom) {

@@ -1,5 +1,6 @@
 #include "plugins/builtin/echo_handler.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <thread>
 
@@ -36,7 +37,16 @@ result<nlohmann::json> echo_handler::run(nlohmann::json payload, handler_context
   for (std::int64_t i = 1; i <= n; ++i) {
     if (ctx.cancelled())
       return fail(errc::task_cancelled, "echo cancelled at step " + std::to_string(i));
-    std::this_thread::sleep_for(std::chrono::milliseconds(step_ms));
+    // Sleep in short slices so that a cancel (deadline, DELETE, shutdown)
+    // is seen within ~20 ms even for long steps.
+    auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(step_ms);
+    while (std::chrono::steady_clock::now() < until) {
+      if (ctx.cancelled())
+        return fail(errc::task_cancelled, "echo cancelled at step " + std::to_string(i));
+      std::this_thread::sleep_for(
+        std::min<std::chrono::steady_clock::duration>(std::chrono::milliseconds(20),
+                                                      until - std::chrono::steady_clock::now()));
+    }
     ctx.progress(static_cast<int>(i * 100 / n), "step " + std::to_string(i));
   }
   return payload;
