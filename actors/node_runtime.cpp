@@ -224,7 +224,7 @@ void node_runtime::cancel_task(std::string id, json_handler done) {
   if (is_final(record->status))
     return done(fail(errc::conflict,
                      "task " + id + " is already " + std::string{to_string(record->status)},
-                     {{"id", id}, {"status", to_string(record->status)}}));
+                     {{"id", id}, {"task_status", to_string(record->status)}}));
   auto q = impl_->queue(record->queue);
   if (!q)
     return done(fail(errc::unavailable, "the task's queue is not available"));

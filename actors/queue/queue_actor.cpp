@@ -375,7 +375,7 @@ caf::behavior queue_actor(self_ptr self, queue_actor_deps deps) {
         return reply(fail(errc::conflict,
                           "only dead tasks can be retried; task " + r.id + " is " +
                             std::string{to_string(r.status)},
-                          {{"id", r.id}, {"status", to_string(r.status)}}));
+                          {{"id", r.id}, {"task_status", to_string(r.status)}}));
       st.webhook_pending.erase(r.id);
       r.status = task_status::queued;
       r.attempts = 0;

@@ -261,10 +261,6 @@ TEST_F(DurableCrashTest, DelayedAndFinalTasksSurviveRestart) {
 // again after the restart), so the node should stop within its shutdown
 // deadline instead of waiting for the handler.
 TEST_F(DurableCrashTest, SigtermDoesNotWaitForARunningDurableTask) {
-  GTEST_SKIP() << "node bug: on SIGTERM the node logs \"stopped\" at once but the process "
-                  "exits only when the running durable task's handler returns (a 20 s echo: "
-                  "~19 s later), past shutdown_deadline_ms; the handler is never asked to "
-                  "stop (its cancel flag is not set at shutdown)";
   node_options options;
   options.limits = {{"shutdown_deadline_ms", 1000}};
   node_process node{options};
