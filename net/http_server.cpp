@@ -1,10 +1,10 @@
-// The HTTP server, after Beast's advanced server: an acceptor on its own
-// strand, one session per connection on its own strand, do_x/on_x pairs, one
-// fail path. Invariants:
+// The HTTP server, after Beast's advanced server (do_x/on_x pairs, one fail
+// path), with one io_context per io thread: each connection lives on one
+// context, so its handlers are serialised without a strand. Invariants:
 // - every async operation of a session runs with a deadline (head: idle
 //   timeout, body: read timeout, response: write timeout);
 // - a session holds at most one request; the api's answer is posted back to
-//   the session's strand, so no lock guards session state;
+//   the session's io_context (one thread), so no lock guards session state;
 // - at most max_connections sessions exist; a connection beyond that gets a
 //   503 problem (while few are being refused) or is closed at once;
 // - drain closes the acceptor and idle sessions; busy sessions finish their
@@ -23,7 +23,6 @@
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
-#include <boost/asio/strand.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
@@ -66,7 +65,8 @@ bool is_normal_close(const beast::error_code& ec) noexcept {
 
 struct http_server::impl {
   impl(server_options opts, api& handler)
-    : options(std::move(opts)), api_(handler), acceptor(asio::make_strand(ioc)) {
+    : options(std::move(opts)), api_(handler), contexts(make_contexts(options.io_threads)),
+      acceptor(contexts.front()->get_executor()) {
   }
 
   class session;
@@ -79,7 +79,7 @@ struct http_server::impl {
   server_options options;
   api& api_;
   // Guards `sessions` only; taken once per connection open and close, never
-  // per request. Declared before `ioc` so that sessions destroyed with the
+  // per request. Declared before `contexts` so that sessions destroyed with the
   // io_context can still unregister.
   mutable std::mutex sessions_mutex;
   std::condition_variable sessions_closed;
@@ -88,10 +88,25 @@ struct http_server::impl {
   std::atomic<bool> draining{false};
   std::atomic<std::size_t> rejecting{0};
 
-  asio::io_context ioc{static_cast<int>(options.io_threads)};
-  // Keeps the io threads running while no async operation is pending, e.g.
+  // One io_context per io thread, as nginx has one event loop per worker: a
+  // connection lives on one context and its handlers never run in parallel,
+  // so sessions need no strand, and the threads share no scheduler lock.
+  // Answers from actors are posted to the connection's context.
+  static std::vector<std::unique_ptr<asio::io_context>> make_contexts(unsigned n) {
+    std::vector<std::unique_ptr<asio::io_context>> out;
+    for (unsigned i = 0; i < std::max(1u, n); ++i)
+      out.push_back(std::make_unique<asio::io_context>(1));
+    return out;
+  }
+  asio::io_context& next_context() {
+    return *contexts[next_context_index++ % contexts.size()];
+  }
+
+  std::vector<std::unique_ptr<asio::io_context>> contexts;
+  std::size_t next_context_index = 0; // only touched by the acceptor's handlers
+  // Keep the io threads running while no async operation is pending, e.g.
   // while draining with every busy session waiting for an actor's answer.
-  std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work;
+  std::vector<asio::executor_work_guard<asio::io_context::executor_type>> work;
   tcp::acceptor acceptor;
   std::vector<std::thread> threads;
 };
@@ -139,7 +154,7 @@ public:
     asio::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->do_read_head(); });
   }
 
-  // Called through the session's strand when the server starts draining.
+  // Called on the session's io_context when the server starts draining.
   void on_drain() {
     draining_ = true;
     if (!busy_ && !(parser_ && parser_->got_some()))
@@ -238,7 +253,7 @@ private:
     request_id_ = req.request_id;
     server_.api_.handle(std::move(req), [self = shared_from_this()](http_response res) {
       // May run on any thread; dispatch runs inline when already on the
-      // strand (inline tasks), otherwise it queues onto it.
+      // session's io thread (inline tasks), otherwise it queues onto it.
       auto ex = self->stream_.get_executor();
       asio::dispatch(ex, [self = std::move(self), res = std::move(res)]() mutable {
         self->write(std::move(res));
@@ -340,7 +355,7 @@ private:
 };
 
 void http_server::impl::do_accept() {
-  acceptor.async_accept(asio::make_strand(ioc), [this](beast::error_code ec, tcp::socket socket) {
+  acceptor.async_accept(next_context(), [this](beast::error_code ec, tcp::socket socket) {
     on_accept(ec, std::move(socket));
   });
 }
@@ -413,10 +428,11 @@ result<std::uint16_t> http_server::start() {
   if (ec)
     return fail(errc::unavailable, "cannot listen on " + where + ": " + ec.message());
   auto port = d.acceptor.local_endpoint(ec).port();
-  d.work.emplace(d.ioc.get_executor());
+  for (auto& ctx : d.contexts)
+    d.work.emplace_back(ctx->get_executor());
   d.do_accept();
-  for (unsigned i = 0; i < d.options.io_threads; ++i)
-    d.threads.emplace_back([&d] { d.ioc.run(); });
+  for (auto& ctx : d.contexts)
+    d.threads.emplace_back([c = ctx.get()] { c->run(); });
   return port;
 }
 
@@ -447,8 +463,9 @@ bool http_server::wait_drained(std::chrono::milliseconds deadline) {
 
 void http_server::stop() {
   auto& d = *impl_;
-  d.work.reset();
-  d.ioc.stop();
+  d.work.clear();
+  for (auto& ctx : d.contexts)
+    ctx->stop();
   for (auto& t : d.threads)
     if (t.joinable())
       t.join();

@@ -23,10 +23,11 @@ struct server_options {
   std::uint32_t write_timeout_ms = 10'000; ///< to send a response
 };
 
-/// The HTTP/1.1 server (Boost.Beast): asynchronous, keep-alive, one strand per
-/// connection, every phase bounded by a limit and a timeout. It parses and
-/// frames; `api` decides. The io threads never wait for an actor: the api's
-/// completion is posted back to the connection's strand.
+/// The HTTP/1.1 server (Boost.Beast): asynchronous, keep-alive, one io_context
+/// per io thread with each connection on one of them, every phase bounded by
+/// a limit and a timeout. It parses and frames; `api` decides. The io threads
+/// never wait for an actor: the api's completion is posted back to the
+/// connection's io_context.
 ///
 /// Lifecycle: start() -> drain() -> wait_drained() -> stop(). Not copyable;
 /// start/drain/wait/stop are called from one controlling thread.
