@@ -230,3 +230,28 @@ TEST_F(ApiTest, HealthAndReadiness) {
 
 } // namespace
 } // namespace nzl::net
+
+namespace nzl::net {
+namespace {
+
+// The hot path writes its answer as text: it must stay the JSON the
+// contract describes, whatever the payload holds.
+TEST_F(ApiTest, CompletedAnswerIsWellFormedJsonForAwkwardPayloads) {
+  for (const char* payload : {R"("quote \" and \\ and \u0001")", R"({"k":[1,2.5,null,true]})",
+                              R"(1e300)", R"("\u00e9\ud83d\ude00")", R"([])"}) {
+    auto res = call(http_method::post, "/v3/tasks",
+                    std::string{R"({"type":"echo","payload":)"} + payload + "}");
+    ASSERT_EQ(res.status, 200) << payload;
+    auto doc = nlohmann::json::parse(res.body, nullptr, false);
+    ASSERT_FALSE(doc.is_discarded()) << res.body;
+    EXPECT_EQ(doc["result"], nlohmann::json::parse(payload));
+    EXPECT_EQ(doc["status"], "completed");
+    EXPECT_EQ(doc["type"], "echo");
+    EXPECT_EQ(doc["region"], "test-region");
+    EXPECT_TRUE(doc["duration_ms"].is_number());
+    EXPECT_EQ(doc.size(), 6u);
+  }
+}
+
+} // namespace
+} // namespace nzl::net
