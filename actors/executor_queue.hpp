@@ -11,8 +11,7 @@ namespace nzl::actors {
 /// and a set of idle workers. A plain class (no actors), owned by the region
 /// node actor and tested on its own. `Job` must be cheap to move; `Worker` is
 /// a small handle (an index, an actor handle).
-template <class Job, class Worker>
-class executor_queue {
+template <class Job, class Worker> class executor_queue {
 public:
   explicit executor_queue(std::size_t capacity) : capacity_(capacity) {}
 
@@ -35,8 +34,7 @@ public:
 
   /// A worker became free: returns the next waiting job for which `wanted`
   /// holds (jobs no one waits for any more are dropped), or marks it idle.
-  template <class Wanted>
-  std::optional<Job> release(Worker worker, Wanted&& wanted) {
+  template <class Wanted> std::optional<Job> release(Worker worker, Wanted&& wanted) {
     while (!waiting_.empty()) {
       Job job = std::move(waiting_.front());
       waiting_.pop_front();

@@ -12,17 +12,17 @@
 // periodic tick.
 #include "actors/idempotency_actor.hpp"
 
-#include <map>
-#include <unordered_map>
-
-#include <caf/all.hpp>
-
 #include "actors/internal/messages.hpp"
 #include "core/log.hpp"
 #include "core/time.hpp"
 #include "net/task_service.hpp"
 #include "storage/environment.hpp"
 #include "storage/read_txn.hpp"
+
+#include <caf/all.hpp>
+
+#include <map>
+#include <unordered_map>
 
 namespace nzl::actors {
 
@@ -72,13 +72,10 @@ std::string encode(const key_entry& e) {
   json headers = json::array();
   for (const auto& [k, v] : e.response.headers)
     headers.push_back({k, v});
-  return json{{"fingerprint", e.fingerprint},
-              {"stored_ms", e.stored_ms},
-              {"status", e.response.status},
-              {"content_type", e.response.content_type},
-              {"body", e.response.body},
-              {"headers", headers}}
-    .dump(-1, ' ', false, json::error_handler_t::replace);
+  return json{{"fingerprint", e.fingerprint}, {"stored_ms", e.stored_ms},
+              {"status", e.response.status},  {"content_type", e.response.content_type},
+              {"body", e.response.body},      {"headers", headers}}
+      .dump(-1, ' ', false, json::error_handler_t::replace);
 }
 
 std::optional<key_entry> decode(std::string_view text) {
@@ -122,7 +119,7 @@ void purge(self_ptr self) {
   }
   if (!batch->empty())
     self->request(st.writer, std::chrono::seconds(30), write_atom::value, batch)
-      .then([](ok_atom) {}, [](caf::error&) {});
+        .then([](ok_atom) {}, [](caf::error&) {});
 }
 
 caf::behavior idempotency_actor(self_ptr self, std::shared_ptr<storage::environment> env,
@@ -132,13 +129,14 @@ caf::behavior idempotency_actor(self_ptr self, std::shared_ptr<storage::environm
   st.writer = std::move(writer);
   // Load the stored answers; runs once, before any request reaches the actor.
   if (auto txn = env->begin_read()) {
-    auto loaded = txn->scan(storage::table::idempotency, "", [&](std::string_view k, std::string_view v) {
-      if (auto e = decode(v)) {
-        st.expiry.emplace(e->stored_ms, std::string{k});
-        st.keys.emplace(std::string{k}, std::move(*e));
-      }
-      return true;
-    });
+    auto loaded =
+        txn->scan(storage::table::idempotency, "", [&](std::string_view k, std::string_view v) {
+          if (auto e = decode(v)) {
+            st.expiry.emplace(e->stored_ms, std::string{k});
+            st.keys.emplace(std::string{k}, std::move(*e));
+          }
+          return true;
+        });
     if (!loaded)
       log::emit(log::level::error, "idempotency_load_failed", R"("error":{})",
                 log::quote(loaded.err().detail));
@@ -146,83 +144,84 @@ caf::behavior idempotency_actor(self_ptr self, std::shared_ptr<storage::environm
   purge(self);
   self->delayed_send(self, std::chrono::seconds(60), purge_atom::value);
   return {
-    [=](begin_atom, const std::string& key, const std::string& fingerprint,
-        const begin_handler& done) {
-      auto& keys = self->state.keys;
-      auto it = keys.find(key);
-      if (it == keys.end()) {
-        key_entry e;
-        e.fingerprint = fingerprint;
-        keys.emplace(key, std::move(e));
-        return done(verdict::proceed, {});
-      }
-      auto& e = it->second;
-      if (e.fingerprint != fingerprint)
-        return done(verdict::mismatch, {});
-      if (e.done)
-        return done(verdict::replay, replayed(e.response));
-      if (e.waiters.size() >= self->state.config.max_waiters)
-        return done(verdict::busy, {});
-      e.waiters.push_back(done);
-    },
-    [=](finish_atom, const std::string& key, const maybe_response& response,
-        const finish_handler& done) {
-      auto& keys = self->state.keys;
-      auto it = keys.find(key);
-      if (it == keys.end())
-        return done();
-      if (!response) {
-        // Released: the first waiter (if any) becomes the new first request.
-        auto waiters = std::move(it->second.waiters);
-        keys.erase(it);
-        done();
-        // The waiters' requests were never run: they get "busy" (409,
-        // retryable) and their clients send them again.
-        for (auto& w : waiters)
-          w(verdict::busy, {});
-        return;
-      }
-      auto& e = it->second;
-      e.done = true;
-      e.stored_ms = unix_ms_now();
-      e.response = *response;
-      self->state.expiry.emplace(e.stored_ms, key);
-      auto batch = std::make_shared<storage::write_batch>();
-      batch->put(storage::table::idempotency, key, encode(e));
-      self->request(self->state.writer, std::chrono::seconds(30), write_atom::value, batch)
-        .then(
-          [self, key, done](ok_atom) {
-            done();
-            auto& keys = self->state.keys;
-            if (auto it = keys.find(key); it != keys.end()) {
-              auto waiters = std::move(it->second.waiters);
-              for (auto& w : waiters)
-                w(verdict::replay, replayed(it->second.response));
-            }
-          },
-          [self, key, done](caf::error&) {
-            // Not durable: answer the first caller, but forget the key so a
-            // retry runs again rather than replaying what was never stored.
-            done();
-            auto& keys = self->state.keys;
-            if (auto it = keys.find(key); it != keys.end()) {
-              for (auto& w : it->second.waiters)
-                w(verdict::busy, {});
-              keys.erase(it);
-            }
-          });
-    },
-    [=](purge_atom) {
-      purge(self);
-      self->delayed_send(self, std::chrono::seconds(60), purge_atom::value);
-    },
+      [=](begin_atom, const std::string& key, const std::string& fingerprint,
+          const begin_handler& done) {
+        auto& keys = self->state.keys;
+        auto it = keys.find(key);
+        if (it == keys.end()) {
+          key_entry e;
+          e.fingerprint = fingerprint;
+          keys.emplace(key, std::move(e));
+          return done(verdict::proceed, {});
+        }
+        auto& e = it->second;
+        if (e.fingerprint != fingerprint)
+          return done(verdict::mismatch, {});
+        if (e.done)
+          return done(verdict::replay, replayed(e.response));
+        if (e.waiters.size() >= self->state.config.max_waiters)
+          return done(verdict::busy, {});
+        e.waiters.push_back(done);
+      },
+      [=](finish_atom, const std::string& key, const maybe_response& response,
+          const finish_handler& done) {
+        auto& keys = self->state.keys;
+        auto it = keys.find(key);
+        if (it == keys.end())
+          return done();
+        if (!response) {
+          // Released: the first waiter (if any) becomes the new first request.
+          auto waiters = std::move(it->second.waiters);
+          keys.erase(it);
+          done();
+          // The waiters' requests were never run: they get "busy" (409,
+          // retryable) and their clients send them again.
+          for (auto& w : waiters)
+            w(verdict::busy, {});
+          return;
+        }
+        auto& e = it->second;
+        e.done = true;
+        e.stored_ms = unix_ms_now();
+        e.response = *response;
+        self->state.expiry.emplace(e.stored_ms, key);
+        auto batch = std::make_shared<storage::write_batch>();
+        batch->put(storage::table::idempotency, key, encode(e));
+        self->request(self->state.writer, std::chrono::seconds(30), write_atom::value, batch)
+            .then(
+                [self, key, done](ok_atom) {
+                  done();
+                  auto& keys = self->state.keys;
+                  if (auto it = keys.find(key); it != keys.end()) {
+                    auto waiters = std::move(it->second.waiters);
+                    for (auto& w : waiters)
+                      w(verdict::replay, replayed(it->second.response));
+                  }
+                },
+                [self, key, done](caf::error&) {
+                  // Not durable: answer the first caller, but forget the key so a
+                  // retry runs again rather than replaying what was never stored.
+                  done();
+                  auto& keys = self->state.keys;
+                  if (auto it = keys.find(key); it != keys.end()) {
+                    for (auto& w : it->second.waiters)
+                      w(verdict::busy, {});
+                    keys.erase(it);
+                  }
+                });
+      },
+      [=](purge_atom) {
+        purge(self);
+        self->delayed_send(self, std::chrono::seconds(60), purge_atom::value);
+      },
   };
 }
 
 } // namespace
 
-caf::actor spawn_idempotency_actor(caf::actor_system& sys, std::shared_ptr<storage::environment> env,
-                                   caf::actor writer, idempotency_config config) {
+caf::actor spawn_idempotency_actor(caf::actor_system& sys,
+                                   std::shared_ptr<storage::environment> env, caf::actor writer,
+                                   idempotency_config config) {
   return sys.spawn(idempotency_actor, std::move(env), std::move(writer), config);
 }
 

@@ -1,11 +1,11 @@
 #pragma once
 
-#include <memory>
+#include "net/task_service.hpp"
+#include "storage/fwd.hpp"
 
 #include <caf/fwd.hpp>
 
-#include "net/task_service.hpp"
-#include "storage/fwd.hpp"
+#include <memory>
 
 namespace nzl::actors {
 

@@ -1,12 +1,5 @@
 #include "actors/node_runtime.hpp"
 
-#include <atomic>
-#include <chrono>
-#include <map>
-#include <mutex>
-
-#include <caf/all.hpp>
-
 #include "actors/idempotency_actor.hpp"
 #include "actors/internal/execute.hpp"
 #include "actors/internal/messages.hpp"
@@ -19,6 +12,13 @@
 #include "core/time.hpp"
 #include "storage/environment.hpp"
 #include "storage/read_txn.hpp"
+
+#include <caf/all.hpp>
+
+#include <atomic>
+#include <chrono>
+#include <map>
+#include <mutex>
 
 namespace nzl::actors {
 
@@ -55,9 +55,8 @@ task_outcome unknown_type(task_request& request, const plugins::handler_registry
 
 struct node_runtime::impl {
   impl(runtime_options opts, std::shared_ptr<const plugins::handler_registry> h)
-    : options(std::move(opts)), handlers(std::move(h)), config(options.scheduler_threads),
-      system(config) {
-  }
+      : options(std::move(opts)), handlers(std::move(h)), config(options.scheduler_threads),
+        system(config) {}
 
   /// The queue actor for `name`, spawned on first use; invalid past max_queues.
   caf::actor queue(const std::string& name);
@@ -124,8 +123,7 @@ result<task_record> load_record(const storage::environment& env, const std::stri
 
 node_runtime::node_runtime(runtime_options options,
                            std::shared_ptr<const plugins::handler_registry> handlers)
-  : impl_(std::make_unique<impl>(std::move(options), std::move(handlers))) {
-}
+    : impl_(std::make_unique<impl>(std::move(options), std::move(handlers))) {}
 
 node_runtime::~node_runtime() {
   stop();
@@ -157,24 +155,26 @@ result<bool> node_runtime::start() {
     return std::move(txn).err();
   std::size_t recovered = 0;
   std::size_t unreadable = 0;
-  auto scanned = txn->scan(storage::table::tasks, "", [&](std::string_view, std::string_view value) {
-    auto record = task_record::decode(value);
-    if (!record) {
-      ++unreadable;
-      return true;
-    }
-    auto q = d.queue(record->queue);
-    if (q) {
-      recovered += is_final(record->status) ? 0 : 1;
-      caf::anon_send(q, internal::recover_atom::value,
-                     std::make_shared<task_record>(std::move(*record)));
-    }
-    return true;
-  });
+  auto scanned =
+      txn->scan(storage::table::tasks, "", [&](std::string_view, std::string_view value) {
+        auto record = task_record::decode(value);
+        if (!record) {
+          ++unreadable;
+          return true;
+        }
+        auto q = d.queue(record->queue);
+        if (q) {
+          recovered += is_final(record->status) ? 0 : 1;
+          caf::anon_send(q, internal::recover_atom::value,
+                         std::make_shared<task_record>(std::move(*record)));
+        }
+        return true;
+      });
   if (!scanned)
     return std::move(scanned).err();
-  log::emit(log::level::info, "recovered", R"("unfinished_tasks":{},"stored_tasks":{},"unreadable":{})",
-            recovered, *scanned, unreadable);
+  log::emit(log::level::info, "recovered",
+            R"("unfinished_tasks":{},"stored_tasks":{},"unreadable":{})", recovered, *scanned,
+            unreadable);
   d.ready.store(true);
   return true;
 }
@@ -191,8 +191,7 @@ void node_runtime::enqueue(task_request request, json_handler done) {
   auto q = d.queue(request.options.queue);
   if (!q)
     return done(fail(errc::overloaded,
-                     "this node serves at most " + std::to_string(d.options.max_queues) +
-                       " queues",
+                     "this node serves at most " + std::to_string(d.options.max_queues) + " queues",
                      {{"field", "options.queue"}}));
   auto r = std::make_shared<task_record>();
   r->id = request.id;
@@ -251,8 +250,8 @@ void node_runtime::queue_stats(std::string name, json_handler done) {
       q = it->second;
   }
   if (!q)
-    return done(fail(errc::not_found, "no queue named '" + name + "' on this node",
-                     {{"queue", name}}));
+    return done(
+        fail(errc::not_found, "no queue named '" + name + "' on this node", {{"queue", name}}));
   caf::anon_send(q, internal::stats_atom::value, json_reply{std::move(done)});
 }
 
@@ -293,7 +292,7 @@ void node_runtime::run(task_request request, outcome_handler done) {
     outcome.region = d.options.region;
     outcome.value = internal::execute(*handler, request, d.options.region);
     outcome.duration_ms =
-      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
     return done(std::move(outcome));
   }
   auto j = std::make_shared<internal::job>(std::move(request), *handler, d.options.region,

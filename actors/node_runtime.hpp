@@ -1,29 +1,29 @@
 #pragma once
 
-#include <functional>
-#include <memory>
-#include <string>
-
-#include <caf/fwd.hpp>
-
-#include <filesystem>
-
 #include "actors/queue/queue_config.hpp"
 #include "actors/webhook_dispatcher.hpp"
 #include "net/task_service.hpp"
 #include "plugins/handler_registry.hpp"
+
+#include <caf/fwd.hpp>
+
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <string>
 
 namespace nzl::actors {
 
 struct runtime_options {
   std::string region;
   unsigned executor_threads = 2;
-  unsigned scheduler_threads = 2; ///< CAF scheduler threads (CAF's default of 4 is too many for 2 cores)
+  unsigned scheduler_threads =
+      2; ///< CAF scheduler threads (CAF's default of 4 is too many for 2 cores)
   std::size_t max_waiting = 1024; ///< tasks waiting for an executor before 503
   std::filesystem::path data_dir; ///< LMDB environment of durable tasks
   bool sync_writes = true;        ///< fdatasync every group commit (false: tests, benchmarks)
   queue_config queues;
-  std::size_t max_queues = 256;   ///< distinct queue names (each is an actor)
+  std::size_t max_queues = 256; ///< distinct queue names (each is an actor)
   /// Webhook delivery; without a client, webhook options are refused.
   webhook_config webhooks;
 };

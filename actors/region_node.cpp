@@ -8,13 +8,13 @@
 // clients see the connection drop (durable tasks come with the storage issue).
 #include "actors/region_node.hpp"
 
-#include <unordered_map>
-
-#include <caf/all.hpp>
-
 #include "actors/executor_queue.hpp"
 #include "actors/internal/execute.hpp"
 #include "actors/internal/messages.hpp"
+
+#include <caf/all.hpp>
+
+#include <unordered_map>
 
 namespace nzl::actors {
 
@@ -24,13 +24,13 @@ using namespace internal;
 
 caf::behavior executor(caf::event_based_actor* self, caf::actor owner) {
   return {
-    [=](run_atom, const job_ptr& j) {
-      if (!j->finished()) {
-        auto value = execute(j->handler(), j->request(), j->region());
-        j->finish(std::move(value));
-      }
-      self->send(owner, done_atom::value, caf::actor_cast<caf::actor>(self));
-    },
+      [=](run_atom, const job_ptr& j) {
+        if (!j->finished()) {
+          auto value = execute(j->handler(), j->request(), j->region());
+          j->finish(std::move(value));
+        }
+        self->send(owner, done_atom::value, caf::actor_cast<caf::actor>(self));
+      },
   };
 }
 
@@ -44,7 +44,8 @@ struct region_state {
 caf::behavior region_node(caf::stateful_actor<region_state>* self, region_node_config config) {
   self->state.queue = executor_queue<job_ptr, caf::actor>{config.max_waiting};
   for (unsigned i = 0; i < config.executor_threads; ++i) {
-    auto worker = self->spawn<caf::detached + caf::linked>(executor, caf::actor_cast<caf::actor>(self));
+    auto worker =
+        self->spawn<caf::detached + caf::linked>(executor, caf::actor_cast<caf::actor>(self));
     std::ignore = self->state.queue.release(worker, [](const job_ptr&) { return true; });
   }
   // Shutdown: ask every running handler to stop, so that the executors (and
@@ -56,11 +57,11 @@ caf::behavior region_node(caf::stateful_actor<region_state>* self, region_node_c
     self->quit(msg.reason);
   });
   return {
-    [=](run_atom, job_ptr j) {
-      // The timer holds a weak reference: a finished job is freed at once.
-      self->delayed_send(self, j->timeout(), deadline_atom::value, job_weak_ptr{j});
-      caf::actor worker;
-      switch (self->state.queue.push(j, worker)) {
+      [=](run_atom, job_ptr j) {
+        // The timer holds a weak reference: a finished job is freed at once.
+        self->delayed_send(self, j->timeout(), deadline_atom::value, job_weak_ptr{j});
+        caf::actor worker;
+        switch (self->state.queue.push(j, worker)) {
         case executor_queue<job_ptr, caf::actor>::admit::run_now:
           self->state.running[worker] = j;
           self->send(worker, run_atom::value, std::move(j));
@@ -71,21 +72,22 @@ caf::behavior region_node(caf::stateful_actor<region_state>* self, region_node_c
           j->finish(fail(errc::overloaded, "every executor is busy and the queue is full",
                          {{"queue_capacity", self->state.queue.capacity()}}));
           break;
-      }
-    },
-    [=](deadline_atom, const job_weak_ptr& weak) {
-      if (auto j = weak.lock())
-        j->expire();
-    },
-    [=](done_atom, caf::actor worker) {
-      auto next = self->state.queue.release(worker, [](const job_ptr& j) { return !j->finished(); });
-      if (next) {
-        self->state.running[worker] = *next;
-        self->send(worker, run_atom::value, std::move(*next));
-      } else {
-        self->state.running.erase(worker);
-      }
-    },
+        }
+      },
+      [=](deadline_atom, const job_weak_ptr& weak) {
+        if (auto j = weak.lock())
+          j->expire();
+      },
+      [=](done_atom, caf::actor worker) {
+        auto next =
+            self->state.queue.release(worker, [](const job_ptr& j) { return !j->finished(); });
+        if (next) {
+          self->state.running[worker] = *next;
+          self->send(worker, run_atom::value, std::move(*next));
+        } else {
+          self->state.running.erase(worker);
+        }
+      },
   };
 }
 

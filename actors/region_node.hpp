@@ -1,9 +1,9 @@
 #pragma once
 
+#include <caf/fwd.hpp>
+
 #include <cstddef>
 #include <string>
-
-#include <caf/fwd.hpp>
 
 namespace nzl::actors {
 

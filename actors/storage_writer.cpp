@@ -8,14 +8,14 @@
 // never told it was durable.
 #include "actors/storage_writer.hpp"
 
-#include <vector>
-
-#include <caf/all.hpp>
-
 #include "actors/internal/messages.hpp"
 #include "core/log.hpp"
 #include "storage/environment.hpp"
 #include "storage/write_batch.hpp"
+
+#include <caf/all.hpp>
+
+#include <vector>
 
 namespace nzl::actors {
 
@@ -41,10 +41,11 @@ void flush(caf::stateful_actor<writer_state>* self) {
   while (begin < st.batches.size()) {
     std::size_t end = begin;
     std::size_t bytes = 0;
-    while (end < st.batches.size() && (end == begin || bytes + st.batches[end].byte_size() <= max_group_bytes))
+    while (end < st.batches.size() &&
+           (end == begin || bytes + st.batches[end].byte_size() <= max_group_bytes))
       bytes += st.batches[end++].byte_size();
     auto done = st.env->commit(
-      std::span<const storage::write_batch>{st.batches.data() + begin, end - begin});
+        std::span<const storage::write_batch>{st.batches.data() + begin, end - begin});
     for (std::size_t i = begin; i < end; ++i) {
       if (done)
         st.waiting[i].deliver(ok_atom::value);
@@ -64,17 +65,17 @@ caf::behavior storage_writer(caf::stateful_actor<writer_state>* self,
                              std::shared_ptr<storage::environment> env) {
   self->state.env = std::move(env);
   return {
-    [=](write_atom, const batch_ptr& batch) -> caf::result<ok_atom> {
-      auto& st = self->state;
-      st.batches.push_back(std::move(*batch));
-      st.waiting.push_back(self->make_response_promise());
-      if (!st.flush_scheduled) {
-        st.flush_scheduled = true;
-        self->send(self, flush_atom::value);
-      }
-      return st.waiting.back();
-    },
-    [=](flush_atom) { flush(self); },
+      [=](write_atom, const batch_ptr& batch) -> caf::result<ok_atom> {
+        auto& st = self->state;
+        st.batches.push_back(std::move(*batch));
+        st.waiting.push_back(self->make_response_promise());
+        if (!st.flush_scheduled) {
+          st.flush_scheduled = true;
+          self->send(self, flush_atom::value);
+        }
+        return st.waiting.back();
+      },
+      [=](flush_atom) { flush(self); },
   };
 }
 

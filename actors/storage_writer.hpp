@@ -1,10 +1,10 @@
 #pragma once
 
-#include <memory>
+#include "storage/fwd.hpp"
 
 #include <caf/fwd.hpp>
 
-#include "storage/fwd.hpp"
+#include <memory>
 
 namespace nzl::actors {
 

@@ -8,13 +8,13 @@
 // a crash are not resumed (at-most max_attempts, possibly fewer).
 #include "actors/webhook_dispatcher.hpp"
 
-#include <caf/all.hpp>
-
 #include "actors/internal/queue_messages.hpp"
 #include "core/log.hpp"
 #include "core/time.hpp"
 #include "net/outbound/http_client.hpp"
 #include "net/outbound/webhook_signature.hpp"
+
+#include <caf/all.hpp>
 
 namespace nzl::actors {
 
@@ -57,7 +57,7 @@ void attempt(self_ptr self, delivery_ptr d) {
   auto body = json{{"type", "task." + std::string{to_string(r.status)}},
                    {"timestamp", rfc3339(unix_ms_now())},
                    {"data", r.to_api_json()}}
-                .dump(-1, ' ', false, json::error_handler_t::replace);
+                  .dump(-1, ' ', false, json::error_handler_t::replace);
   auto msg_id = "msg_" + r.id;
   auto ts = unix_ms_now() / 1000;
   net::outbound::outbound_request req;
@@ -80,38 +80,39 @@ void attempt(self_ptr self, delivery_ptr d) {
 caf::behavior dispatcher(self_ptr self, webhook_config config) {
   self->state.config = std::move(config);
   return {
-    [=](deliver_atom, const record_ptr& record, const caf::actor& queue) {
-      auto d = std::make_shared<delivery>();
-      d->record = std::make_shared<task_record>(*record);
-      d->queue = queue;
-      attempt(self, std::move(d));
-    },
-    [=](sent_atom, const delivery_ptr& d, const outbound_result_ptr& res) {
-      auto& cfg = self->state.config;
-      json entry{{"attempt", d->attempt}, {"at", rfc3339(unix_ms_now())}};
-      bool ok = false;
-      if (*res) {
-        const auto& answer = res->value();
-        entry["status"] = answer.status;
-        entry["latency_ms"] = answer.latency_ms;
-        ok = answer.status >= 200 && answer.status < 300;
-      } else {
-        entry["error"] = json{{"code", to_string(res->err().code)}, {"detail", res->err().detail}};
-      }
-      bool last = ok || d->attempt >= cfg.max_attempts;
-      self->send(d->queue, attempt_atom::value, d->record->id, d->record->finished_ms,
-                 std::move(entry), last);
-      if (ok)
-        return;
-      if (last) {
-        log::emit(log::level::warn, "webhook_gave_up", R"("task":{},"attempts":{})",
-                  log::quote(d->record->id), d->attempt);
-        return;
-      }
-      auto delay = cfg.retry_base_ms << std::min<std::uint32_t>(d->attempt - 1, 16);
-      self->delayed_send(self, std::chrono::milliseconds(delay), deliver_atom::value, d);
-    },
-    [=](deliver_atom, const delivery_ptr& d) { attempt(self, d); },
+      [=](deliver_atom, const record_ptr& record, const caf::actor& queue) {
+        auto d = std::make_shared<delivery>();
+        d->record = std::make_shared<task_record>(*record);
+        d->queue = queue;
+        attempt(self, std::move(d));
+      },
+      [=](sent_atom, const delivery_ptr& d, const outbound_result_ptr& res) {
+        auto& cfg = self->state.config;
+        json entry{{"attempt", d->attempt}, {"at", rfc3339(unix_ms_now())}};
+        bool ok = false;
+        if (*res) {
+          const auto& answer = res->value();
+          entry["status"] = answer.status;
+          entry["latency_ms"] = answer.latency_ms;
+          ok = answer.status >= 200 && answer.status < 300;
+        } else {
+          entry["error"] =
+              json{{"code", to_string(res->err().code)}, {"detail", res->err().detail}};
+        }
+        bool last = ok || d->attempt >= cfg.max_attempts;
+        self->send(d->queue, attempt_atom::value, d->record->id, d->record->finished_ms,
+                   std::move(entry), last);
+        if (ok)
+          return;
+        if (last) {
+          log::emit(log::level::warn, "webhook_gave_up", R"("task":{},"attempts":{})",
+                    log::quote(d->record->id), d->attempt);
+          return;
+        }
+        auto delay = cfg.retry_base_ms << std::min<std::uint32_t>(d->attempt - 1, 16);
+        self->delayed_send(self, std::chrono::milliseconds(delay), deliver_atom::value, d);
+      },
+      [=](deliver_atom, const delivery_ptr& d) { attempt(self, d); },
   };
 }
 

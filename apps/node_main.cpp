@@ -4,18 +4,6 @@
 // protocol: /ready turns 503 and the listener closes, requests in flight
 // finish (up to the manifest's shutdown deadline), then the server and the
 // actors stop and the process exits 0.
-#include <csignal>
-#include <filesystem>
-#include <fstream>
-
-#include <fcntl.h>
-#include <pthread.h>
-#include <unistd.h>
-#include <cstdio>
-#include <iostream>
-
-#include <boost/program_options.hpp>
-
 #include "actors/node_runtime.hpp"
 #include "config/manifest.hpp"
 #include "core/log.hpp"
@@ -25,6 +13,17 @@
 #include "net/outbound/http_client.hpp"
 #include "net/outbound/webhook_signature.hpp"
 #include "plugins/handler_registry.hpp"
+
+#include <boost/program_options.hpp>
+
+#include <csignal>
+#include <cstdio>
+#include <fcntl.h>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <pthread.h>
+#include <unistd.h>
 
 #ifndef NZL_VERSION
 #define NZL_VERSION "0.0.0"
@@ -50,15 +49,16 @@ int parse_flags(int argc, char** argv, flags& out) {
                                "Runs one region's node of a NoizyLab Cloud Agent cluster.\n\n"
                                "Options"};
   desc.add_options()("help,h", "print this help and exit")(
-    "manifest,m", po::value(&out.manifest)->value_name("FILE"),
-    "cluster manifest (JSON, validated against cluster-config/manifest.schema.json)")(
-    "region,r", po::value(&out.region)->value_name("NAME"), "the manifest region this node serves")(
-    "data-dir,d", po::value(&out.data_dir)->value_name("DIR"),
-    "data directory (default: var/<region>)")(
-    "log-level,l", po::value(&out.log_level)->value_name("LEVEL"),
-    "debug, info, warn, error or off (default: info)")(
-    "list-regions", "validate the manifest, print one 'region host:port' line per region, exit")(
-    "version", "print the version and exit");
+      "manifest,m", po::value(&out.manifest)->value_name("FILE"),
+      "cluster manifest (JSON, validated against cluster-config/manifest.schema.json)")(
+      "region,r", po::value(&out.region)->value_name("NAME"),
+      "the manifest region this node serves")("data-dir,d",
+                                              po::value(&out.data_dir)->value_name("DIR"),
+                                              "data directory (default: var/<region>)")(
+      "log-level,l", po::value(&out.log_level)->value_name("LEVEL"),
+      "debug, info, warn, error or off (default: info)")(
+      "list-regions", "validate the manifest, print one 'region host:port' line per region, exit")(
+      "version", "print the version and exit");
   po::variables_map vm;
   try {
     po::store(po::parse_command_line(argc, argv, desc), vm);

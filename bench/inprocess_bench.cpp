@@ -3,17 +3,16 @@
 // hot path of cheap tasks; "ViaExecutor" sends the same echo through the
 // region node actor and an executor (echo with "steps": 0), so the
 // difference is the cost of the actor round trip.
+#include "actors/node_runtime.hpp"
+#include "net/api.hpp"
+
+#include <benchmark/benchmark.h>
+
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <future>
-
 #include <unistd.h>
-
-#include <benchmark/benchmark.h>
-
-#include "actors/node_runtime.hpp"
-#include "net/api.hpp"
 
 namespace {
 
@@ -64,7 +63,8 @@ void run(benchmark::State& state, const char* body) {
     req.request_id = "bench";
     std::promise<net::http_response> done;
     auto answer = done.get_future();
-    f.api->handle(std::move(req), [&done](net::http_response res) { done.set_value(std::move(res)); });
+    f.api->handle(std::move(req),
+                  [&done](net::http_response res) { done.set_value(std::move(res)); });
     auto res = answer.get();
     if (res.status != 200)
       state.SkipWithError("non-200 answer");

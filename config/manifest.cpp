@@ -1,12 +1,12 @@
 #include "config/manifest.hpp"
 
-#include <fstream>
-#include <set>
-#include <sstream>
+#include "plugins/schema/validator.hpp"
 
 #include <nlohmann/json.hpp>
 
-#include "plugins/schema/validator.hpp"
+#include <fstream>
+#include <set>
+#include <sstream>
 
 namespace nzl::config {
 
@@ -38,8 +38,7 @@ const schema::compiled_schema& manifest_schema() {
   return compiled;
 }
 
-template <class T>
-void read_if_present(const json& obj, const char* key, T& out) {
+template <class T> void read_if_present(const json& obj, const char* key, T& out) {
   if (auto i = obj.find(key); i != obj.end())
     out = i->get<T>();
 }
@@ -132,7 +131,7 @@ result<manifest> parse_manifest(const json& doc) {
       if (!addresses.emplace(ep->host, ep->port).second)
         return manifest_error(at + (ep == &region.http ? "/http" : "/cluster"),
                               "address " + ep->host + ":" + std::to_string(ep->port) +
-                                " is used twice");
+                                  " is used twice");
     }
     out.regions.push_back(std::move(region));
   }
@@ -149,7 +148,7 @@ result<manifest> load_manifest(const std::filesystem::path& path) {
     return parse_manifest(json::parse(text.str()));
   } catch (const json::parse_error& e) {
     return fail(errc::invalid_json, "manifest: " + path.string() + " is not valid JSON at byte " +
-                                      std::to_string(e.byte));
+                                        std::to_string(e.byte));
   }
 }
 

@@ -1,14 +1,14 @@
 #pragma once
 
+#include "core/result.hpp"
+
+#include <nlohmann/json_fwd.hpp>
+
 #include <cstdint>
 #include <filesystem>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <nlohmann/json_fwd.hpp>
-
-#include "core/result.hpp"
 
 namespace nzl::config {
 
@@ -23,9 +23,9 @@ struct region_limits {
   std::size_t max_batch_tasks = 100;
   std::size_t max_connections = 1024;
   std::size_t max_json_depth = 64;
-  std::uint32_t read_timeout_ms = 10'000;   ///< to receive a body once its head arrived
-  std::uint32_t idle_timeout_ms = 30'000;   ///< to receive a head (also keep-alive idle time)
-  std::uint32_t task_timeout_ms = 30'000;   ///< a synchronous task, unless it asks for less
+  std::uint32_t read_timeout_ms = 10'000;      ///< to receive a body once its head arrived
+  std::uint32_t idle_timeout_ms = 30'000;      ///< to receive a head (also keep-alive idle time)
+  std::uint32_t task_timeout_ms = 30'000;      ///< a synchronous task, unless it asks for less
   std::uint32_t shutdown_deadline_ms = 10'000; ///< for requests in flight at shutdown
 };
 
@@ -46,7 +46,8 @@ struct queues_config {
   std::int64_t retry_cap_ms = 300'000;
   std::int64_t result_ttl_s = 86'400;
   std::int64_t stuck_after_ms = 60'000;
-  bool sync_writes = true; ///< fdatasync each group commit; false loses acknowledged tasks on power loss
+  bool sync_writes =
+      true; ///< fdatasync each group commit; false loses acknowledged tasks on power loss
 };
 
 /// Outbound webhooks (manifest `webhooks`). The signing secret is per node,

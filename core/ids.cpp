@@ -1,10 +1,10 @@
 #include "core/ids.hpp"
 
+#include <fmt/format.h>
+
 #include <atomic>
 #include <cstdint>
 #include <random>
-
-#include <fmt/format.h>
 
 namespace nzl {
 

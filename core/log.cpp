@@ -3,7 +3,6 @@
 #include <atomic>
 #include <chrono>
 #include <string>
-
 #include <unistd.h>
 
 namespace nzl::log {
@@ -14,11 +13,16 @@ std::atomic<int> current_level{static_cast<int>(level::info)};
 
 std::string_view name_of(level lvl) {
   switch (lvl) {
-    case level::debug: return "debug";
-    case level::info: return "info";
-    case level::warn: return "warn";
-    case level::error: return "error";
-    case level::off: return "off";
+  case level::debug:
+    return "debug";
+  case level::info:
+    return "info";
+  case level::warn:
+    return "warn";
+  case level::error:
+    return "error";
+  case level::off:
+    return "off";
   }
   return "info";
 }
@@ -74,16 +78,26 @@ std::string quote(std::string_view text) {
   out.push_back('"');
   for (unsigned char c : text) {
     switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      default:
-        if (c < 0x20)
-          out += fmt::format("\\u{:04x}", c);
-        else
-          out.push_back(static_cast<char>(c));
+    case '"':
+      out += "\\\"";
+      break;
+    case '\\':
+      out += "\\\\";
+      break;
+    case '\n':
+      out += "\\n";
+      break;
+    case '\r':
+      out += "\\r";
+      break;
+    case '\t':
+      out += "\\t";
+      break;
+    default:
+      if (c < 0x20)
+        out += fmt::format("\\u{:04x}", c);
+      else
+        out.push_back(static_cast<char>(c));
     }
   }
   out.push_back('"');

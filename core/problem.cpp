@@ -4,29 +4,52 @@ namespace nzl {
 
 problem_type problem_type_of(errc code) noexcept {
   switch (code) {
-    case errc::bad_request: return {400, "Bad request"};
-    case errc::invalid_json: return {400, "Malformed JSON"};
-    case errc::invalid_field: return {400, "Invalid field"};
-    case errc::unsupported_media_type: return {415, "Unsupported media type"};
-    case errc::payload_too_large: return {413, "Payload too large"};
-    case errc::header_too_large: return {431, "Request header fields too large"};
-    case errc::not_found: return {404, "Not found"};
-    case errc::method_not_allowed: return {405, "Method not allowed"};
-    case errc::gone: return {410, "Gone"};
-    case errc::unknown_task_type: return {422, "Unknown task type"};
-    case errc::batch_too_large: return {413, "Batch too large"};
-    case errc::task_failed: return {422, "Task failed"};
-    case errc::task_timeout: return {504, "Task timed out"};
-    case errc::task_cancelled: return {409, "Task cancelled"};
-    case errc::egress_denied: return {422, "Destination not allowed"};
-    case errc::upstream_failed: return {502, "Upstream call failed"};
-    case errc::storage_failed: return {500, "Storage failed"};
-    case errc::conflict: return {409, "Conflict"};
-    case errc::idempotency_mismatch: return {422, "Idempotency key reused"};
-    case errc::idempotency_busy: return {409, "Idempotency key in use"};
-    case errc::overloaded: return {503, "Overloaded"};
-    case errc::unavailable: return {503, "Unavailable"};
-    case errc::internal: return {500, "Internal error"};
+  case errc::bad_request:
+    return {400, "Bad request"};
+  case errc::invalid_json:
+    return {400, "Malformed JSON"};
+  case errc::invalid_field:
+    return {400, "Invalid field"};
+  case errc::unsupported_media_type:
+    return {415, "Unsupported media type"};
+  case errc::payload_too_large:
+    return {413, "Payload too large"};
+  case errc::header_too_large:
+    return {431, "Request header fields too large"};
+  case errc::not_found:
+    return {404, "Not found"};
+  case errc::method_not_allowed:
+    return {405, "Method not allowed"};
+  case errc::gone:
+    return {410, "Gone"};
+  case errc::unknown_task_type:
+    return {422, "Unknown task type"};
+  case errc::batch_too_large:
+    return {413, "Batch too large"};
+  case errc::task_failed:
+    return {422, "Task failed"};
+  case errc::task_timeout:
+    return {504, "Task timed out"};
+  case errc::task_cancelled:
+    return {409, "Task cancelled"};
+  case errc::egress_denied:
+    return {422, "Destination not allowed"};
+  case errc::upstream_failed:
+    return {502, "Upstream call failed"};
+  case errc::storage_failed:
+    return {500, "Storage failed"};
+  case errc::conflict:
+    return {409, "Conflict"};
+  case errc::idempotency_mismatch:
+    return {422, "Idempotency key reused"};
+  case errc::idempotency_busy:
+    return {409, "Idempotency key in use"};
+  case errc::overloaded:
+    return {503, "Overloaded"};
+  case errc::unavailable:
+    return {503, "Unavailable"};
+  case errc::internal:
+    return {500, "Internal error"};
   }
   return {500, "Internal error"};
 }

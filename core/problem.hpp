@@ -1,11 +1,11 @@
 #pragma once
 
-#include <string>
-#include <string_view>
+#include "core/error.hpp"
 
 #include <nlohmann/json.hpp>
 
-#include "core/error.hpp"
+#include <string>
+#include <string_view>
 
 namespace nzl {
 

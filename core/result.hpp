@@ -1,17 +1,16 @@
 #pragma once
 
+#include "core/error.hpp"
+
 #include <cassert>
 #include <utility>
 #include <variant>
-
-#include "core/error.hpp"
 
 namespace nzl {
 
 /// A value or an `nzl::error`; the return type of every fallible function
 /// outside the actors (actors turn it into `caf::error` at their boundary).
-template <class T>
-class [[nodiscard]] result {
+template <class T> class [[nodiscard]] result {
 public:
   result(T value) : state_(std::in_place_index<0>, std::move(value)) {}
   result(error err) : state_(std::in_place_index<1>, std::move(err)) {}

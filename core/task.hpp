@@ -1,14 +1,14 @@
 #pragma once
 
+#include "core/result.hpp"
+
+#include <nlohmann/json.hpp>
+
 #include <atomic>
 #include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
-
-#include <nlohmann/json.hpp>
-
-#include "core/result.hpp"
 
 namespace nzl {
 
@@ -34,10 +34,10 @@ struct task_options {
   // Durable tasks (options.async = true); validated at the edge.
   bool async = false;
   std::string queue = "default";
-  std::string priority = "normal";      ///< critical, high, normal or low
+  std::string priority = "normal"; ///< critical, high, normal or low
   std::optional<std::uint32_t> max_retries;
   std::optional<std::int64_t> run_at_ms; ///< from delay_ms or run_at (unix ms)
-  std::string webhook;                  ///< URL for the finished task, or empty
+  std::string webhook;                   ///< URL for the finished task, or empty
   nlohmann::json extra = nlohmann::json::object();
 };
 
@@ -47,7 +47,7 @@ struct task_request {
   std::string type;       ///< handler name
   nlohmann::json payload; ///< handler input (any JSON value)
   task_options options;
-  std::string request_id; ///< the HTTP request that carried it, for logs
+  std::string request_id;           ///< the HTTP request that carried it, for logs
   std::string client = "anonymous"; ///< the API client (fairness, idempotency)
   std::shared_ptr<cancel_flag> cancel = std::make_shared<cancel_flag>();
 };

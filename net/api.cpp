@@ -1,14 +1,14 @@
 #include "net/api.hpp"
 
-#include <memory>
-
-#include <fmt/format.h>
-#include <openssl/sha.h>
-
 #include "core/problem.hpp"
 #include "net/json_body.hpp"
 #include "net/router.hpp"
 #include "net/task_codec.hpp"
+
+#include <fmt/format.h>
+
+#include <memory>
+#include <openssl/sha.h>
 
 namespace nzl::net {
 
@@ -30,12 +30,9 @@ http_response json_response(int status, const json& body) {
 
 json outcome_json(task_outcome& outcome, std::string_view request_id) {
   if (outcome.value) {
-    return json{{"id", outcome.id},
-                {"type", outcome.type},
-                {"status", "completed"},
-                {"result", std::move(outcome.value).value()},
-                {"region", outcome.region},
-                {"duration_ms", outcome.duration_ms}};
+    return json{{"id", outcome.id},         {"type", outcome.type},
+                {"status", "completed"},    {"result", std::move(outcome.value).value()},
+                {"region", outcome.region}, {"duration_ms", outcome.duration_ms}};
   }
   return json{{"id", outcome.id},
               {"type", outcome.type},
@@ -99,8 +96,7 @@ std::string sha256_hex(std::string_view text) {
 } // namespace
 
 api::api(task_service& service, api_options options)
-  : service_(service), options_(std::move(options)) {
-}
+    : service_(service), options_(std::move(options)) {}
 
 http_response api::problem(const error& err, std::string_view request_id,
                            std::string_view instance) const {
@@ -111,46 +107,46 @@ void api::handle(http_request request, responder done) {
   auto path = path_of(request.target);
   auto match = match_route(request.method, path);
   switch (match.kind) {
-    case route::tasks_run:
-    case route::v2_delegate:
-    case route::tasks_batch:
-      if (!request.idempotency_key.empty())
-        return run_idempotent(match.kind, std::move(request), std::move(done));
-      return dispatch(match.kind, request, done);
-    case route::task_get:
-      return service_.get_task(std::string{match.param}, json_answer(request, std::move(done), 200));
-    case route::task_cancel:
-      return service_.cancel_task(std::string{match.param},
-                                  json_answer(request, std::move(done), 200));
-    case route::task_retry:
-      return service_.retry_task(std::string{match.param},
-                                 json_answer(request, std::move(done), 202));
-    case route::queue_stats:
-      return service_.queue_stats(std::string{match.param},
-                                  json_answer(request, std::move(done), 200));
-    case route::health:
-      return done(health(request));
-    case route::ready:
-      return done(readiness(request));
-    case route::v1_gone: {
-      auto res = problem(fail(errc::gone, "API v1 was retired; use POST /v3/tasks (see docs/api.md)",
-                              {{"successor", "/v3/tasks"}}),
-                         request.request_id, path);
-      res.headers.emplace_back("Link", successor_link);
-      return done(std::move(res));
-    }
-    case route::method_not_allowed: {
-      auto res = problem(fail(errc::method_not_allowed,
-                              std::string{to_string(request.method)} + " is not allowed on " +
+  case route::tasks_run:
+  case route::v2_delegate:
+  case route::tasks_batch:
+    if (!request.idempotency_key.empty())
+      return run_idempotent(match.kind, std::move(request), std::move(done));
+    return dispatch(match.kind, request, done);
+  case route::task_get:
+    return service_.get_task(std::string{match.param}, json_answer(request, std::move(done), 200));
+  case route::task_cancel:
+    return service_.cancel_task(std::string{match.param},
+                                json_answer(request, std::move(done), 200));
+  case route::task_retry:
+    return service_.retry_task(std::string{match.param},
+                               json_answer(request, std::move(done), 202));
+  case route::queue_stats:
+    return service_.queue_stats(std::string{match.param},
+                                json_answer(request, std::move(done), 200));
+  case route::health:
+    return done(health(request));
+  case route::ready:
+    return done(readiness(request));
+  case route::v1_gone: {
+    auto res = problem(fail(errc::gone, "API v1 was retired; use POST /v3/tasks (see docs/api.md)",
+                            {{"successor", "/v3/tasks"}}),
+                       request.request_id, path);
+    res.headers.emplace_back("Link", successor_link);
+    return done(std::move(res));
+  }
+  case route::method_not_allowed: {
+    auto res = problem(fail(errc::method_not_allowed,
+                            std::string{to_string(request.method)} + " is not allowed on " +
                                 std::string{path} + "; allowed: " + match.allow,
-                              {{"allow", match.allow}}),
-                         request.request_id, path);
-      res.headers.emplace_back("Allow", match.allow);
-      return done(std::move(res));
-    }
-    case route::not_found:
-      return done(problem(fail(errc::not_found, "no endpoint at " + std::string{path}),
-                          request.request_id, path));
+                            {{"allow", match.allow}}),
+                       request.request_id, path);
+    res.headers.emplace_back("Allow", match.allow);
+    return done(std::move(res));
+  }
+  case route::not_found:
+    return done(problem(fail(errc::not_found, "no endpoint at " + std::string{path}),
+                        request.request_id, path));
   }
 }
 
@@ -166,22 +162,21 @@ void api::run_idempotent(route kind, http_request request, responder done) {
   for (char c : key)
     sane = sane && c > 0x20 && c < 0x7f;
   if (!sane)
-    return done(problem(fail(errc::invalid_field,
-                             "Idempotency-Key must be 1-255 visible ASCII characters",
-                             {{"field", "Idempotency-Key"}}),
-                        request.request_id, path_of(request.target)));
+    return done(
+        problem(fail(errc::invalid_field, "Idempotency-Key must be 1-255 visible ASCII characters",
+                     {{"field", "Idempotency-Key"}}),
+                request.request_id, path_of(request.target)));
   // Scoped to the client: two clients never share a key.
   auto scoped = request.client + "\n" + key;
   auto fingerprint = sha256_hex(std::string{to_string(request.method)} + " " +
                                 std::string{path_of(request.target)} + "\n" + request.body);
   service_.idempotency_begin(
-    scoped, std::move(fingerprint),
-    [this, kind, scoped, request = std::move(request),
-     done = std::move(done)](task_service::idempotency_verdict verdict,
-                             http_response stored) mutable {
-      using v = task_service::idempotency_verdict;
-      auto instance = std::string{path_of(request.target)};
-      switch (verdict) {
+      scoped, std::move(fingerprint),
+      [this, kind, scoped, request = std::move(request), done = std::move(done)](
+          task_service::idempotency_verdict verdict, http_response stored) mutable {
+        using v = task_service::idempotency_verdict;
+        auto instance = std::string{path_of(request.target)};
+        switch (verdict) {
         case v::replay:
           return done(std::move(stored));
         case v::mismatch:
@@ -190,22 +185,23 @@ void api::run_idempotent(route kind, http_request request, responder done) {
                                    {{"field", "Idempotency-Key"}}),
                               request.request_id, instance));
         case v::busy:
-          return done(problem(fail(errc::idempotency_busy,
-                                   "a request with this Idempotency-Key is still running"),
-                              request.request_id, instance));
+          return done(problem(
+              fail(errc::idempotency_busy, "a request with this Idempotency-Key is still running"),
+              request.request_id, instance));
         case v::proceed:
           break;
-      }
-      responder finish = [this, scoped, done = std::move(done)](http_response res) {
-        // A 5xx is worth retrying: release the key instead of storing it.
-        std::optional<http_response> keep;
-        if (res.status < 500)
-          keep = res;
-        service_.idempotency_finish(scoped, std::move(keep),
-                                    [done, res = std::move(res)]() mutable { done(std::move(res)); });
-      };
-      dispatch(kind, request, finish);
-    });
+        }
+        responder finish = [this, scoped, done = std::move(done)](http_response res) {
+          // A 5xx is worth retrying: release the key instead of storing it.
+          std::optional<http_response> keep;
+          if (res.status < 500)
+            keep = res;
+          service_.idempotency_finish(
+              scoped, std::move(keep),
+              [done, res = std::move(res)]() mutable { done(std::move(res)); });
+        };
+        dispatch(kind, request, finish);
+      });
 }
 
 task_service::json_handler api::json_answer(const http_request& request, responder done,
@@ -245,41 +241,41 @@ void api::run_task(http_request& request, responder& done, bool v2) {
   task.client = request.client;
   if (task.options.async) {
     if (v2)
-      return respond_problem(fail(errc::invalid_field, "v2 has no asynchronous tasks; use /v3/tasks",
+      return respond_problem(fail(errc::invalid_field,
+                                  "v2 has no asynchronous tasks; use /v3/tasks",
                                   {{"field", "options.async"}}));
     return service_.enqueue(std::move(task), json_answer(request, std::move(done), 202));
   }
   if (!task.options.timeout_ms || *task.options.timeout_ms > options_.task_timeout_ms)
     task.options.timeout_ms = options_.task_timeout_ms;
-  service_.run(std::move(task), [this, v2, done = std::move(done),
-                                 request_id = std::move(request.request_id),
-                                 instance = std::string{path_of(request.target)}](
-                                  task_outcome outcome) {
-    if (!outcome.value) {
-      const auto& err = outcome.value.err();
-      auto doc = make_problem(err, request_id, instance);
-      doc["id"] = outcome.id;
-      doc["task_type"] = outcome.type;
-      doc["region"] = outcome.region;
-      if (v2)
-        doc["success"] = false;
-      auto res = problem_response(doc, err.code);
-      if (v2)
-        add_v2_headers(res);
-      return done(std::move(res));
-    }
-    if (v2) {
-      auto res = json_response(200, json{{"success", true},
-                                         {"task_type", outcome.type},
-                                         {"result", std::move(outcome.value).value()},
-                                         {"duration_ms", outcome.duration_ms}});
-      add_v2_headers(res);
-      return done(std::move(res));
-    }
-    http_response res;
-    res.body = completed_task_text(outcome);
-    done(std::move(res));
-  });
+  service_.run(std::move(task),
+               [this, v2, done = std::move(done), request_id = std::move(request.request_id),
+                instance = std::string{path_of(request.target)}](task_outcome outcome) {
+                 if (!outcome.value) {
+                   const auto& err = outcome.value.err();
+                   auto doc = make_problem(err, request_id, instance);
+                   doc["id"] = outcome.id;
+                   doc["task_type"] = outcome.type;
+                   doc["region"] = outcome.region;
+                   if (v2)
+                     doc["success"] = false;
+                   auto res = problem_response(doc, err.code);
+                   if (v2)
+                     add_v2_headers(res);
+                   return done(std::move(res));
+                 }
+                 if (v2) {
+                   auto res = json_response(200, json{{"success", true},
+                                                      {"task_type", outcome.type},
+                                                      {"result", std::move(outcome.value).value()},
+                                                      {"duration_ms", outcome.duration_ms}});
+                   add_v2_headers(res);
+                   return done(std::move(res));
+                 }
+                 http_response res;
+                 res.body = completed_task_text(outcome);
+                 done(std::move(res));
+               });
 }
 
 void api::run_batch(http_request& request, responder& done) {
@@ -304,8 +300,9 @@ void api::run_batch(http_request& request, responder& done) {
   std::vector<task_request> runnable;
   for (auto& item : *items) {
     if (item && item->options.async)
-      item = fail(errc::invalid_field, "a batch runs its tasks synchronously; send durable tasks "
-                                       "one by one to POST /v3/tasks",
+      item = fail(errc::invalid_field,
+                  "a batch runs its tasks synchronously; send durable tasks "
+                  "one by one to POST /v3/tasks",
                   {{"field", "options.async"}});
     if (!item)
       continue;
@@ -335,9 +332,9 @@ void api::run_batch(http_request& request, responder& done) {
 }
 
 http_response api::health(const http_request&) const {
-  auto uptime = std::chrono::duration_cast<std::chrono::seconds>(
-                  std::chrono::steady_clock::now() - started_)
-                  .count();
+  auto uptime =
+      std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - started_)
+          .count();
   return json_response(200, json{{"status", "ok"},
                                  {"region", service_.region()},
                                  {"version", options_.version},
@@ -347,8 +344,8 @@ http_response api::health(const http_request&) const {
 http_response api::readiness(const http_request& request) const {
   if (service_.ready())
     return json_response(200, json{{"status", "ready"}, {"region", service_.region()}});
-  return problem(fail(errc::unavailable, "the node is starting or draining"),
-                 request.request_id, "/ready");
+  return problem(fail(errc::unavailable, "the node is starting or draining"), request.request_id,
+                 "/ready");
 }
 
 } // namespace nzl::net

@@ -1,14 +1,14 @@
 #pragma once
 
-#include <chrono>
-#include <cstdint>
-#include <functional>
-#include <string>
-
 #include "core/error.hpp"
 #include "net/http_types.hpp"
 #include "net/router.hpp"
 #include "net/task_service.hpp"
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <string>
 
 namespace nzl::net {
 

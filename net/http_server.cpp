@@ -11,13 +11,10 @@
 //   request and close after the response.
 #include "net/http_server.hpp"
 
-#include <atomic>
-#include <condition_variable>
-#include <mutex>
-#include <optional>
-#include <thread>
-#include <unordered_map>
-#include <vector>
+#include "core/ids.hpp"
+#include "core/log.hpp"
+#include "net/api.hpp"
+#include "net/router.hpp"
 
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/executor_work_guard.hpp>
@@ -26,10 +23,13 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
-#include "core/ids.hpp"
-#include "core/log.hpp"
-#include "net/api.hpp"
-#include "net/router.hpp"
+#include <atomic>
+#include <condition_variable>
+#include <mutex>
+#include <optional>
+#include <thread>
+#include <unordered_map>
+#include <vector>
 
 namespace nzl::net {
 
@@ -43,14 +43,22 @@ namespace {
 
 http_method method_of(http::verb verb) noexcept {
   switch (verb) {
-    case http::verb::get: return http_method::get;
-    case http::verb::head: return http_method::head;
-    case http::verb::post: return http_method::post;
-    case http::verb::put: return http_method::put;
-    case http::verb::patch: return http_method::patch;
-    case http::verb::delete_: return http_method::del;
-    case http::verb::options: return http_method::options;
-    default: return http_method::other;
+  case http::verb::get:
+    return http_method::get;
+  case http::verb::head:
+    return http_method::head;
+  case http::verb::post:
+    return http_method::post;
+  case http::verb::put:
+    return http_method::put;
+  case http::verb::patch:
+    return http_method::patch;
+  case http::verb::delete_:
+    return http_method::del;
+  case http::verb::options:
+    return http_method::options;
+  default:
+    return http_method::other;
   }
 }
 
@@ -65,9 +73,8 @@ bool is_normal_close(const beast::error_code& ec) noexcept {
 
 struct http_server::impl {
   impl(server_options opts, api& handler)
-    : options(std::move(opts)), api_(handler), contexts(make_contexts(options.io_threads)),
-      acceptor(contexts.front()->get_executor()) {
-  }
+      : options(std::move(opts)), api_(handler), contexts(make_contexts(options.io_threads)),
+        acceptor(contexts.front()->get_executor()) {}
 
   class session;
   class rejecter;
@@ -98,9 +105,7 @@ struct http_server::impl {
       out.push_back(std::make_unique<asio::io_context>(1));
     return out;
   }
-  asio::io_context& next_context() {
-    return *contexts[next_context_index++ % contexts.size()];
-  }
+  asio::io_context& next_context() { return *contexts[next_context_index++ % contexts.size()]; }
 
   std::vector<std::unique_ptr<asio::io_context>> contexts;
   std::size_t next_context_index = 0; // only touched by the acceptor's handlers
@@ -119,7 +124,7 @@ public:
   void run() {
     auto id = new_request_id();
     auto res = server_.api_.problem(
-      fail(errc::overloaded, "the node has too many open connections; retry later"), id);
+        fail(errc::overloaded, "the node has too many open connections; retry later"), id);
     res_.result(static_cast<unsigned>(res.status));
     res_.set(http::field::content_type, res.content_type);
     res_.set("X-Request-Id", id);
@@ -128,12 +133,11 @@ public:
     res_.body() = std::move(res.body);
     res_.prepare_payload();
     stream_.expires_after(milliseconds(server_.options.write_timeout_ms));
-    http::async_write(stream_, res_,
-                      [self = shared_from_this()](beast::error_code, std::size_t) {
-                        beast::error_code ignored;
-                        self->stream_.socket().shutdown(tcp::socket::shutdown_both, ignored);
-                        self->server_.rejecting.fetch_sub(1);
-                      });
+    http::async_write(stream_, res_, [self = shared_from_this()](beast::error_code, std::size_t) {
+      beast::error_code ignored;
+      self->stream_.socket().shutdown(tcp::socket::shutdown_both, ignored);
+      self->server_.rejecting.fetch_sub(1);
+    });
   }
 
 private:
@@ -145,8 +149,7 @@ private:
 class http_server::impl::session : public std::enable_shared_from_this<session> {
 public:
   session(impl& server, tcp::socket&& socket, std::uint64_t id)
-    : server_(server), stream_(std::move(socket)), id_(id) {
-  }
+      : server_(server), stream_(std::move(socket)), id_(id) {}
 
   ~session() { server_.unregister_session(id_); }
 
@@ -198,13 +201,13 @@ private:
       // limit), without reading the rest.
       return refuse(fail(errc::payload_too_large,
                          "the body exceeds the limit of " +
-                           std::to_string(server_.options.max_body_bytes) + " bytes",
+                             std::to_string(server_.options.max_body_bytes) + " bytes",
                          {{"limit_bytes", server_.options.max_body_bytes}}));
     }
     if (ec == http::error::header_limit)
       return refuse(fail(errc::header_too_large,
                          "the request head exceeds " +
-                           std::to_string(server_.options.max_header_bytes) + " bytes"));
+                             std::to_string(server_.options.max_header_bytes) + " bytes"));
     if (is_normal_close(ec) || ec == http::error::partial_message) {
       if (ec == beast::error::timeout)
         log::emit(log::level::debug, "connection_timeout", R"("session":{})", id_);
@@ -302,10 +305,11 @@ private:
     if (!log::enabled(log::level::info))
       return;
     auto us = duration_cast<microseconds>(steady_clock::now() - started_).count();
-    log::emit(log::level::info, "request",
-              R"("request_id":{},"method":"{}","path":{},"status":{},"duration_ms":{}.{:03},"bytes":{})",
-              log::quote(request_id_), to_string(method_), log::quote(path_), status_, us / 1000,
-              us % 1000, bytes);
+    log::emit(
+        log::level::info, "request",
+        R"("request_id":{},"method":"{}","path":{},"status":{},"duration_ms":{}.{:03},"bytes":{})",
+        log::quote(request_id_), to_string(method_), log::quote(path_), status_, us / 1000,
+        us % 1000, bytes);
   }
 
   // Sends FIN and keeps reading (and discarding) briefly, so that a client
@@ -403,8 +407,7 @@ void http_server::impl::unregister_session(std::uint64_t id) {
 }
 
 http_server::http_server(server_options options, api& handler)
-  : impl_(std::make_unique<impl>(std::move(options), handler)) {
-}
+    : impl_(std::make_unique<impl>(std::move(options), handler)) {}
 
 http_server::~http_server() {
   stop();

@@ -1,11 +1,11 @@
 #pragma once
 
+#include "core/result.hpp"
+
 #include <chrono>
 #include <cstdint>
 #include <memory>
 #include <string>
-
-#include "core/result.hpp"
 
 namespace nzl::net {
 
@@ -13,7 +13,7 @@ class api;
 
 struct server_options {
   std::string host = "127.0.0.1";
-  std::uint16_t port = 0;        ///< 0: the kernel picks one; `start` returns it
+  std::uint16_t port = 0; ///< 0: the kernel picks one; `start` returns it
   unsigned io_threads = 2;
   std::size_t max_header_bytes = 16 * 1024;
   std::size_t max_body_bytes = 1024 * 1024;

@@ -12,7 +12,8 @@ bool iequals_prefix(std::string_view text, std::string_view prefix) noexcept {
   if (text.size() < prefix.size())
     return false;
   return std::equal(prefix.begin(), prefix.end(), text.begin(), [](char a, char b) {
-    return std::tolower(static_cast<unsigned char>(a)) == std::tolower(static_cast<unsigned char>(b));
+    return std::tolower(static_cast<unsigned char>(a)) ==
+           std::tolower(static_cast<unsigned char>(b));
   });
 }
 
@@ -81,7 +82,7 @@ result<nlohmann::json> parse_json_body(std::string_view body, std::size_t max_de
     line_and_column(body, at, line, column);
     return fail(errc::invalid_json,
                 "JSON nests deeper than " + std::to_string(max_depth) + " levels at line " +
-                  std::to_string(line) + ", column " + std::to_string(column),
+                    std::to_string(line) + ", column " + std::to_string(column),
                 {{"line", line}, {"column", column}, {"byte", at}});
   }
   // Third-party exceptions are caught here, once, at the boundary: the parser
@@ -99,7 +100,7 @@ result<nlohmann::json> parse_json_body(std::string_view body, std::size_t max_de
       what = what.substr(colon + 2); // drop nlohmann's "[json.exception...] parse error at ..."
     return fail(errc::invalid_json,
                 "malformed JSON at line " + std::to_string(line) + ", column " +
-                  std::to_string(column) + ": " + what,
+                    std::to_string(column) + ": " + what,
                 {{"line", line}, {"column", column}, {"byte", at}});
   }
 }

@@ -1,11 +1,11 @@
 #pragma once
 
-#include <cstddef>
-#include <string_view>
+#include "core/result.hpp"
 
 #include <nlohmann/json.hpp>
 
-#include "core/result.hpp"
+#include <cstddef>
+#include <string_view>
 
 namespace nzl::net {
 

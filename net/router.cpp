@@ -16,27 +16,35 @@ struct endpoint {
 
 // One row per (path, method). Small enough that a linear scan beats a map.
 constexpr std::array endpoints{
-  endpoint{"/v3/tasks", http_method::post, route::tasks_run},
-  endpoint{"/v3/tasks/batch", http_method::post, route::tasks_batch},
-  endpoint{"/api/delegate", http_method::post, route::v2_delegate},
-  endpoint{"/health", http_method::get, route::health},
-  endpoint{"/health", http_method::head, route::health},
-  endpoint{"/ready", http_method::get, route::ready},
-  endpoint{"/ready", http_method::head, route::ready},
+    endpoint{"/v3/tasks", http_method::post, route::tasks_run},
+    endpoint{"/v3/tasks/batch", http_method::post, route::tasks_batch},
+    endpoint{"/api/delegate", http_method::post, route::v2_delegate},
+    endpoint{"/health", http_method::get, route::health},
+    endpoint{"/health", http_method::head, route::health},
+    endpoint{"/ready", http_method::get, route::ready},
+    endpoint{"/ready", http_method::head, route::ready},
 };
 
 } // namespace
 
 std::string_view to_string(http_method method) noexcept {
   switch (method) {
-    case http_method::get: return "GET";
-    case http_method::head: return "HEAD";
-    case http_method::post: return "POST";
-    case http_method::put: return "PUT";
-    case http_method::patch: return "PATCH";
-    case http_method::del: return "DELETE";
-    case http_method::options: return "OPTIONS";
-    case http_method::other: return "OTHER";
+  case http_method::get:
+    return "GET";
+  case http_method::head:
+    return "HEAD";
+  case http_method::post:
+    return "POST";
+  case http_method::put:
+    return "PUT";
+  case http_method::patch:
+    return "PATCH";
+  case http_method::del:
+    return "DELETE";
+  case http_method::options:
+    return "OPTIONS";
+  case http_method::other:
+    return "OTHER";
   }
   return "OTHER";
 }
@@ -55,7 +63,7 @@ route_match match_route(http_method method, std::string_view path) {
   // Parameterised paths: /v3/tasks/{id}, /v3/tasks/{id}/retry, /v3/queues/{name}.
   auto param_route = [&](std::string_view prefix, std::string_view suffix,
                          std::initializer_list<std::pair<http_method, route>> methods)
-    -> std::optional<route_match> {
+      -> std::optional<route_match> {
     if (!path.starts_with(prefix) || !path.ends_with(suffix) ||
         path.size() <= prefix.size() + suffix.size())
       return std::nullopt;
@@ -73,8 +81,9 @@ route_match match_route(http_method method, std::string_view path) {
   if (path != "/v3/tasks/batch") {
     if (auto m = param_route("/v3/tasks/", "/retry", {{http_method::post, route::task_retry}}))
       return *m;
-    if (auto m = param_route("/v3/tasks/", "", {{http_method::get, route::task_get},
-                                                {http_method::del, route::task_cancel}}))
+    if (auto m = param_route(
+            "/v3/tasks/", "",
+            {{http_method::get, route::task_get}, {http_method::del, route::task_cancel}}))
       return *m;
   }
   if (auto m = param_route("/v3/queues/", "", {{http_method::get, route::queue_stats}}))

@@ -1,12 +1,12 @@
 #include "net/task_codec.hpp"
 
+#include "core/ids.hpp"
+#include "core/time.hpp"
+
 #include <algorithm>
 #include <array>
 #include <chrono>
 #include <string>
-
-#include "core/ids.hpp"
-#include "core/time.hpp"
 
 namespace nzl::net {
 
@@ -92,9 +92,8 @@ result<task_request> decode_task(nlohmann::json& doc, const task_fields& fields,
         req.options.queue = value.get<std::string>();
       } else if (key == "priority") {
         static const std::array<std::string_view, 4> names{"critical", "high", "normal", "low"};
-        if (!value.is_string() ||
-            std::find(names.begin(), names.end(), value.get_ref<const std::string&>()) ==
-              names.end())
+        if (!value.is_string() || std::find(names.begin(), names.end(),
+                                            value.get_ref<const std::string&>()) == names.end())
           return field_error(field, "must be one of critical, high, normal, low");
         req.options.priority = value.get<std::string>();
       } else if (key == "max_retries") {
@@ -135,11 +134,10 @@ result<task_request> decode_task(nlohmann::json& doc, const task_fields& fields,
   return req;
 }
 
-result<std::vector<result<task_request>>> decode_batch(nlohmann::json& doc,
-                                                       std::size_t max_tasks) {
+result<std::vector<result<task_request>>> decode_batch(nlohmann::json& doc, std::size_t max_tasks) {
   if (!doc.is_object())
-    return field_error("(body)", "must be an object with a 'tasks' array, not " +
-                                   json_type_name(doc));
+    return field_error("(body)",
+                       "must be an object with a 'tasks' array, not " + json_type_name(doc));
   auto tasks = doc.find("tasks");
   if (tasks == doc.end())
     return field_error("tasks", "is required");
@@ -150,7 +148,7 @@ result<std::vector<result<task_request>>> decode_batch(nlohmann::json& doc,
   if (tasks->size() > max_tasks)
     return fail(errc::batch_too_large,
                 "a batch holds at most " + std::to_string(max_tasks) + " tasks; this one has " +
-                  std::to_string(tasks->size()),
+                    std::to_string(tasks->size()),
                 {{"max_tasks", max_tasks}, {"tasks", tasks->size()}});
   std::vector<result<task_request>> out;
   out.reserve(tasks->size());

@@ -1,12 +1,12 @@
 #pragma once
 
-#include <string_view>
-#include <vector>
+#include "core/result.hpp"
+#include "core/task.hpp"
 
 #include <nlohmann/json.hpp>
 
-#include "core/result.hpp"
-#include "core/task.hpp"
+#include <string_view>
+#include <vector>
 
 namespace nzl::net {
 
@@ -29,7 +29,7 @@ inline constexpr task_fields v2_fields{"task_type", "task_data", "options"};
 /// Decodes `{"tasks": [...]}`: the array itself must be valid and hold 1 to
 /// `max_tasks` entries (else the whole batch is refused); each entry decodes
 /// on its own, so one bad task fails only itself.
-[[nodiscard]] result<std::vector<result<task_request>>>
-decode_batch(nlohmann::json& doc, std::size_t max_tasks);
+[[nodiscard]] result<std::vector<result<task_request>>> decode_batch(nlohmann::json& doc,
+                                                                     std::size_t max_tasks);
 
 } // namespace nzl::net

@@ -1,13 +1,13 @@
 #pragma once
 
+#include "core/task.hpp"
+#include "net/http_types.hpp"
+
 #include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include "core/task.hpp"
-#include "net/http_types.hpp"
 
 namespace nzl::net {
 

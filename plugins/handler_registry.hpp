@@ -1,12 +1,12 @@
 #pragma once
 
+#include "plugins/task_handler.hpp"
+
 #include <map>
 #include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include "plugins/task_handler.hpp"
 
 namespace nzl::plugins {
 

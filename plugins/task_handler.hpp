@@ -1,10 +1,10 @@
 #pragma once
 
-#include <string_view>
+#include "core/result.hpp"
 
 #include <nlohmann/json.hpp>
 
-#include "core/result.hpp"
+#include <string_view>
 
 namespace nzl::plugins {
 

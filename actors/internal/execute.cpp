@@ -1,8 +1,8 @@
 #include "actors/internal/execute.hpp"
 
-#include <exception>
-
 #include "core/log.hpp"
+
+#include <exception>
 
 namespace nzl::actors::internal {
 
@@ -11,8 +11,7 @@ namespace {
 class task_context final : public plugins::handler_context {
 public:
   task_context(const cancel_flag& cancel, std::string_view region)
-    : cancel_(cancel), region_(region) {
-  }
+      : cancel_(cancel), region_(region) {}
 
   // Progress has no listener on the synchronous HTTP path; the WebSocket
   // session will subscribe here.

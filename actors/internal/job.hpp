@@ -1,14 +1,14 @@
 #pragma once
 
+#include "core/task.hpp"
+#include "net/task_service.hpp"
+#include "plugins/task_handler.hpp"
+
 #include <atomic>
 #include <chrono>
 #include <functional>
 #include <memory>
 #include <string>
-
-#include "core/task.hpp"
-#include "net/task_service.hpp"
-#include "plugins/task_handler.hpp"
 
 namespace nzl::actors::internal {
 
@@ -20,9 +20,8 @@ class job {
 public:
   job(task_request request, plugins::task_handler& handler, std::string region,
       net::task_service::outcome_handler done)
-    : request_(std::move(request)), handler_(handler), region_(std::move(region)),
-      done_(std::move(done)) {
-  }
+      : request_(std::move(request)), handler_(handler), region_(std::move(region)),
+        done_(std::move(done)) {}
 
   /// A job dropped unanswered (shutdown) still answers, exactly once.
   ~job() { finish(fail(errc::unavailable, "the node shut down before the task ran")); }
@@ -41,8 +40,8 @@ public:
     outcome.value = std::move(value);
     outcome.region = region_;
     outcome.duration_ms =
-      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - admitted_)
-        .count();
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - admitted_)
+            .count();
     auto done = std::move(done_);
     done(std::move(outcome));
     return true;
@@ -52,15 +51,13 @@ public:
   void expire() {
     // Answer first: a handler that sees the cancel flag and returns must not
     // turn the timeout into a "cancelled".
-    finish(fail(errc::task_timeout, "the task did not finish within " +
-                                      std::to_string(timeout().count()) + " ms",
+    finish(fail(errc::task_timeout,
+                "the task did not finish within " + std::to_string(timeout().count()) + " ms",
                 {{"timeout_ms", timeout().count()}}));
     request_.cancel->cancel();
   }
 
-  [[nodiscard]] bool finished() const noexcept {
-    return finished_.load(std::memory_order_acquire);
-  }
+  [[nodiscard]] bool finished() const noexcept { return finished_.load(std::memory_order_acquire); }
   [[nodiscard]] std::chrono::milliseconds timeout() const noexcept {
     return std::chrono::milliseconds(request_.options.timeout_ms.value_or(30'000));
   }

@@ -1,10 +1,10 @@
 #pragma once
 
-#include <caf/allowed_unsafe_message_type.hpp>
-#include <caf/atom.hpp>
-
 #include "actors/internal/job.hpp"
 #include "storage/write_batch.hpp"
+
+#include <caf/allowed_unsafe_message_type.hpp>
+#include <caf/atom.hpp>
 
 namespace nzl::actors::internal {
 using batch_ptr = std::shared_ptr<storage::write_batch>;

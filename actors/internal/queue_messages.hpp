@@ -1,13 +1,13 @@
 #pragma once
 
-#include <memory>
+#include "actors/queue/queue_config.hpp"
+#include "actors/queue/task_record.hpp"
+#include "core/task.hpp"
 
 #include <caf/allowed_unsafe_message_type.hpp>
 #include <caf/atom.hpp>
 
-#include "actors/queue/queue_config.hpp"
-#include "actors/queue/task_record.hpp"
-#include "core/task.hpp"
+#include <memory>
 
 namespace nzl::actors::internal {
 

@@ -19,20 +19,20 @@
 // Final tasks are purged `result_ttl_ms` after finishing.
 #include "actors/queue/queue_actor.hpp"
 
-#include <deque>
-#include <queue>
-#include <random>
-#include <unordered_map>
-#include <unordered_set>
-
-#include <caf/all.hpp>
-
 #include "actors/internal/messages.hpp"
 #include "actors/internal/queue_messages.hpp"
 #include "actors/queue/task_queue.hpp"
 #include "core/log.hpp"
 #include "core/time.hpp"
 #include "storage/write_batch.hpp"
+
+#include <caf/all.hpp>
+
+#include <deque>
+#include <queue>
+#include <random>
+#include <unordered_map>
+#include <unordered_set>
 
 namespace nzl::actors {
 
@@ -57,7 +57,7 @@ struct queue_state {
   std::unordered_map<std::string, task_record> webhook_pending;
   std::priority_queue<std::pair<std::int64_t, std::string>,
                       std::vector<std::pair<std::int64_t, std::string>>, std::greater<>>
-    purge;
+      purge;
   std::deque<std::int64_t> finished_times; // last 60 s of completions, for throughput
   std::uint64_t completed_total = 0;
   std::uint64_t dead_total = 0;
@@ -77,15 +77,14 @@ batch_ptr record_batch(const task_record& r) {
 }
 
 // Writes a record; calls `then(ok)` once durable (or failed).
-template <class F>
-void persist(self_ptr self, const task_record& r, F then) {
+template <class F> void persist(self_ptr self, const task_record& r, F then) {
   self->request(self->state.deps.writer, write_timeout, write_atom::value, record_batch(r))
-    .then([then](ok_atom) mutable { then(true); },
-          [self, then, id = r.id](caf::error& e) mutable {
-            log::emit(log::level::error, "task_write_failed", R"("task":{},"error":{})",
-                      log::quote(id), log::quote(self->system().render(e)));
-            then(false);
-          });
+      .then([then](ok_atom) mutable { then(true); },
+            [self, then, id = r.id](caf::error& e) mutable {
+              log::emit(log::level::error, "task_write_failed", R"("task":{},"error":{})",
+                        log::quote(id), log::quote(self->system().render(e)));
+              then(false);
+            });
 }
 
 // A wrong request or an unknown type fails the same way every time:
@@ -196,9 +195,10 @@ void start(self_ptr self, task_record& r) {
   st.running[r.id] = req.cancel;
   auto me = caf::actor_cast<caf::actor>(self);
   auto job = std::make_shared<internal::job>(
-    std::move(req), *handler, st.deps.region, [me, id = r.id](task_outcome out) {
-      caf::anon_send(me, finished_atom::value, id, std::make_shared<task_outcome>(std::move(out)));
-    });
+      std::move(req), *handler, st.deps.region, [me, id = r.id](task_outcome out) {
+        caf::anon_send(me, finished_atom::value, id,
+                       std::make_shared<task_outcome>(std::move(out)));
+      });
   self->send(st.deps.region_node, run_atom::value, std::move(job));
 }
 
@@ -230,7 +230,7 @@ void purge_expired(self_ptr self) {
   }
   if (batch)
     self->request(st.deps.writer, write_timeout, write_atom::value, batch)
-      .then([](ok_atom) {}, [](caf::error&) {});
+        .then([](ok_atom) {}, [](caf::error&) {});
   while (!st.finished_times.empty() && st.finished_times.front() < now - 60'000)
     st.finished_times.pop_front();
 }
@@ -239,8 +239,8 @@ void purge_expired(self_ptr self) {
 void watch_progress(self_ptr self) {
   auto& st = self->state;
   auto now = unix_ms_now();
-  bool has_due = st.order.size() > st.order.delayed() ||
-                 (st.order.next_due() && *st.order.next_due() <= now);
+  bool has_due =
+      st.order.size() > st.order.delayed() || (st.order.next_due() && *st.order.next_due() <= now);
   if (!has_due)
     st.last_progress_ms = now;
   bool stalled = has_due && now - st.last_progress_ms > st.deps.config.stuck_after_ms;
@@ -273,19 +273,22 @@ json stats(self_ptr self) {
   for (auto t : st.finished_times)
     last_minute += t >= now - 60'000 ? 1 : 0;
   auto oldest = st.order.oldest_enqueued();
-  return json{{"name", st.deps.name},
-              {"depth", {{"queued", queued},
-                         {"running", st.running.size()},
-                         {"failed_awaiting_retry", failed},
-                         {"delayed", st.order.delayed()},
-                         {"by_priority", by_priority}}},
-              {"oldest_waiting_ms", oldest ? now - *oldest : 0},
-              {"throughput", {{"completed_last_60s", last_minute},
-                              {"per_second", static_cast<double>(last_minute) / 60.0}}},
-              {"totals", {{"completed", st.completed_total}, {"dead", st.dead_total}}},
-              {"limits", {{"max_backlog", st.deps.config.max_backlog},
-                          {"concurrency", st.deps.config.concurrency}}},
-              {"stalled", st.stalled}};
+  return json{
+      {"name", st.deps.name},
+      {"depth",
+       {{"queued", queued},
+        {"running", st.running.size()},
+        {"failed_awaiting_retry", failed},
+        {"delayed", st.order.delayed()},
+        {"by_priority", by_priority}}},
+      {"oldest_waiting_ms", oldest ? now - *oldest : 0},
+      {"throughput",
+       {{"completed_last_60s", last_minute},
+        {"per_second", static_cast<double>(last_minute) / 60.0}}},
+      {"totals", {{"completed", st.completed_total}, {"dead", st.dead_total}}},
+      {"limits",
+       {{"max_backlog", st.deps.config.max_backlog}, {"concurrency", st.deps.config.concurrency}}},
+      {"stalled", st.stalled}};
 }
 
 void admit(self_ptr self, task_record r) {
@@ -308,111 +311,111 @@ caf::behavior queue_actor(self_ptr self, queue_actor_deps deps) {
     self->quit(msg.reason);
   });
   return {
-    [=](enqueue_atom, const record_ptr& rec, const json_reply& reply) {
-      auto& st = self->state;
-      if (st.order.full())
-        return reply(fail(errc::overloaded,
-                          "queue '" + st.deps.name + "' holds " +
-                            std::to_string(st.order.size()) + " waiting tasks, its limit",
-                          {{"queue", st.deps.name}, {"max_backlog", st.deps.config.max_backlog}}));
-      auto r = *rec;
-      persist(self, r, [self, r, reply](bool ok) mutable {
-        if (!ok)
-          return reply(fail(errc::storage_failed, "the task could not be stored"));
-        json body{{"id", r.id}, {"status", "queued"}, {"queue", r.queue}};
-        if (r.not_before_ms > r.created_ms)
-          body["run_at"] = rfc3339(r.not_before_ms);
-        admit(self, std::move(r));
-        reply(std::move(body));
-        dispatch(self);
-      });
-    },
-    [=](recover_atom, const record_ptr& rec) {
-      auto r = *rec;
-      if (is_final(r.status)) {
-        self->state.purge.emplace(r.expires_ms, r.id);
-        ensure_tick(self);
-        return;
-      }
-      if (r.status == task_status::running)
-        r.status = task_status::queued; // interrupted by a crash: runs again
-      admit(self, std::move(r));
-      dispatch(self);
-    },
-    [=](finished_atom, const std::string& id, const outcome_ptr& out) {
-      on_finished(self, id, *out);
-    },
-    [=](cancel_atom, const std::string& id, const json_reply& reply) {
-      auto& st = self->state;
-      auto it = st.records.find(id);
-      if (it == st.records.end())
-        return reply(fail(errc::conflict, "task " + id + " is already finished",
-                          {{"id", id}}));
-      auto& r = it->second;
-      if (r.status == task_status::running) {
-        if (auto f = st.running.find(id); f != st.running.end()) {
-          st.cancel_requested.insert(id);
-          f->second->cancel();
+      [=](enqueue_atom, const record_ptr& rec, const json_reply& reply) {
+        auto& st = self->state;
+        if (st.order.full())
+          return reply(
+              fail(errc::overloaded,
+                   "queue '" + st.deps.name + "' holds " + std::to_string(st.order.size()) +
+                       " waiting tasks, its limit",
+                   {{"queue", st.deps.name}, {"max_backlog", st.deps.config.max_backlog}}));
+        auto r = *rec;
+        persist(self, r, [self, r, reply](bool ok) mutable {
+          if (!ok)
+            return reply(fail(errc::storage_failed, "the task could not be stored"));
+          json body{{"id", r.id}, {"status", "queued"}, {"queue", r.queue}};
+          if (r.not_before_ms > r.created_ms)
+            body["run_at"] = rfc3339(r.not_before_ms);
+          admit(self, std::move(r));
+          reply(std::move(body));
+          dispatch(self);
+        });
+      },
+      [=](recover_atom, const record_ptr& rec) {
+        auto r = *rec;
+        if (is_final(r.status)) {
+          self->state.purge.emplace(r.expires_ms, r.id);
+          ensure_tick(self);
+          return;
         }
-        return reply(json{{"id", id},
-                          {"status", "running"},
-                          {"cancel_requested", true},
-                          {"detail", "the running task was asked to stop; see GET /v3/tasks/" +
-                                       id + " for its final status"}});
-      }
-      auto was = std::string{to_string(r.status)};
-      st.order.remove(id);
-      r.status = task_status::cancelled;
-      r.finished_ms = unix_ms_now();
-      finish_final(self, r);
-      reply(json{{"id", id}, {"status", "cancelled"}, {"was", was}});
-    },
-    [=](retry_atom, const record_ptr& rec, const json_reply& reply) {
-      // The caller read the record from storage: only dead tasks come back.
-      auto r = *rec;
-      auto& st = self->state;
-      if (st.records.count(r.id) || r.status != task_status::dead)
-        return reply(fail(errc::conflict,
-                          "only dead tasks can be retried; task " + r.id + " is " +
-                            std::string{to_string(r.status)},
-                          {{"id", r.id}, {"task_status", to_string(r.status)}}));
-      st.webhook_pending.erase(r.id);
-      r.status = task_status::queued;
-      r.attempts = 0;
-      r.not_before_ms = unix_ms_now();
-      r.started_ms = r.finished_ms = r.expires_ms = 0;
-      persist(self, r, [self, r, reply](bool ok) mutable {
-        if (!ok)
-          return reply(fail(errc::storage_failed, "the task could not be stored"));
-        json body{{"id", r.id}, {"status", "queued"}, {"queue", r.queue}};
+        if (r.status == task_status::running)
+          r.status = task_status::queued; // interrupted by a crash: runs again
         admit(self, std::move(r));
-        reply(std::move(body));
         dispatch(self);
-      });
-    },
-    [=](attempt_atom, const std::string& id, std::int64_t finished_ms, const json& entry,
-        bool last) {
-      // A webhook attempt of a finished task: recorded with the task, unless
-      // the task started a new life (retry) since that delivery began.
-      auto& pending = self->state.webhook_pending;
-      auto it = pending.find(id);
-      if (it == pending.end() || it->second.finished_ms != finished_ms)
-        return;
-      it->second.webhook_attempts.push_back(entry);
-      persist(self, it->second, [](bool) {});
-      if (last)
-        pending.erase(it);
-    },
-    [=](stats_atom, const json_reply& reply) { reply(stats(self)); },
-    [=](tick_atom) {
-      self->state.tick_scheduled = false;
-      purge_expired(self);
-      watch_progress(self);
-      dispatch(self);
-      auto& st = self->state;
-      if (!st.purge.empty() || st.order.size() > 0 || !st.running.empty())
-        ensure_tick(self);
-    },
+      },
+      [=](finished_atom, const std::string& id, const outcome_ptr& out) {
+        on_finished(self, id, *out);
+      },
+      [=](cancel_atom, const std::string& id, const json_reply& reply) {
+        auto& st = self->state;
+        auto it = st.records.find(id);
+        if (it == st.records.end())
+          return reply(fail(errc::conflict, "task " + id + " is already finished", {{"id", id}}));
+        auto& r = it->second;
+        if (r.status == task_status::running) {
+          if (auto f = st.running.find(id); f != st.running.end()) {
+            st.cancel_requested.insert(id);
+            f->second->cancel();
+          }
+          return reply(json{{"id", id},
+                            {"status", "running"},
+                            {"cancel_requested", true},
+                            {"detail", "the running task was asked to stop; see GET /v3/tasks/" +
+                                           id + " for its final status"}});
+        }
+        auto was = std::string{to_string(r.status)};
+        st.order.remove(id);
+        r.status = task_status::cancelled;
+        r.finished_ms = unix_ms_now();
+        finish_final(self, r);
+        reply(json{{"id", id}, {"status", "cancelled"}, {"was", was}});
+      },
+      [=](retry_atom, const record_ptr& rec, const json_reply& reply) {
+        // The caller read the record from storage: only dead tasks come back.
+        auto r = *rec;
+        auto& st = self->state;
+        if (st.records.count(r.id) || r.status != task_status::dead)
+          return reply(fail(errc::conflict,
+                            "only dead tasks can be retried; task " + r.id + " is " +
+                                std::string{to_string(r.status)},
+                            {{"id", r.id}, {"task_status", to_string(r.status)}}));
+        st.webhook_pending.erase(r.id);
+        r.status = task_status::queued;
+        r.attempts = 0;
+        r.not_before_ms = unix_ms_now();
+        r.started_ms = r.finished_ms = r.expires_ms = 0;
+        persist(self, r, [self, r, reply](bool ok) mutable {
+          if (!ok)
+            return reply(fail(errc::storage_failed, "the task could not be stored"));
+          json body{{"id", r.id}, {"status", "queued"}, {"queue", r.queue}};
+          admit(self, std::move(r));
+          reply(std::move(body));
+          dispatch(self);
+        });
+      },
+      [=](attempt_atom, const std::string& id, std::int64_t finished_ms, const json& entry,
+          bool last) {
+        // A webhook attempt of a finished task: recorded with the task, unless
+        // the task started a new life (retry) since that delivery began.
+        auto& pending = self->state.webhook_pending;
+        auto it = pending.find(id);
+        if (it == pending.end() || it->second.finished_ms != finished_ms)
+          return;
+        it->second.webhook_attempts.push_back(entry);
+        persist(self, it->second, [](bool) {});
+        if (last)
+          pending.erase(it);
+      },
+      [=](stats_atom, const json_reply& reply) { reply(stats(self)); },
+      [=](tick_atom) {
+        self->state.tick_scheduled = false;
+        purge_expired(self);
+        watch_progress(self);
+        dispatch(self);
+        auto& st = self->state;
+        if (!st.purge.empty() || st.order.size() > 0 || !st.running.empty())
+          ensure_tick(self);
+      },
   };
 }
 

@@ -1,12 +1,12 @@
 #pragma once
 
-#include <memory>
-#include <string>
+#include "actors/queue/queue_config.hpp"
+#include "plugins/handler_registry.hpp"
 
 #include <caf/actor.hpp>
 
-#include "actors/queue/queue_config.hpp"
-#include "plugins/handler_registry.hpp"
+#include <memory>
+#include <string>
 
 namespace nzl::actors {
 

@@ -22,10 +22,14 @@ std::optional<priority> parse_priority(std::string_view text) noexcept {
 
 std::string_view to_string(priority p) noexcept {
   switch (p) {
-    case priority::critical: return "critical";
-    case priority::high: return "high";
-    case priority::normal: return "normal";
-    case priority::low: return "low";
+  case priority::critical:
+    return "critical";
+  case priority::high:
+    return "high";
+  case priority::normal:
+    return "normal";
+  case priority::low:
+    return "low";
   }
   return "normal";
 }

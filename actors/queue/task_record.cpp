@@ -1,8 +1,8 @@
 #include "actors/queue/task_record.hpp"
 
-#include <algorithm>
-
 #include "core/time.hpp"
+
+#include <algorithm>
 
 namespace nzl::actors {
 
@@ -10,12 +10,18 @@ using nlohmann::json;
 
 std::string_view to_string(task_status s) noexcept {
   switch (s) {
-    case task_status::queued: return "queued";
-    case task_status::running: return "running";
-    case task_status::completed: return "completed";
-    case task_status::failed: return "failed";
-    case task_status::cancelled: return "cancelled";
-    case task_status::dead: return "dead";
+  case task_status::queued:
+    return "queued";
+  case task_status::running:
+    return "running";
+  case task_status::completed:
+    return "completed";
+  case task_status::failed:
+    return "failed";
+  case task_status::cancelled:
+    return "cancelled";
+  case task_status::dead:
+    return "dead";
   }
   return "queued";
 }

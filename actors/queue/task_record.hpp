@@ -1,13 +1,13 @@
 #pragma once
 
+#include "actors/queue/task_queue.hpp"
+
+#include <nlohmann/json.hpp>
+
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
-
-#include <nlohmann/json.hpp>
-
-#include "actors/queue/task_queue.hpp"
 
 namespace nzl::actors {
 

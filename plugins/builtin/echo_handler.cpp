@@ -43,9 +43,8 @@ result<nlohmann::json> echo_handler::run(nlohmann::json payload, handler_context
     while (std::chrono::steady_clock::now() < until) {
       if (ctx.cancelled())
         return fail(errc::task_cancelled, "echo cancelled at step " + std::to_string(i));
-      std::this_thread::sleep_for(
-        std::min<std::chrono::steady_clock::duration>(std::chrono::milliseconds(20),
-                                                      until - std::chrono::steady_clock::now()));
+      std::this_thread::sleep_for(std::min<std::chrono::steady_clock::duration>(
+          std::chrono::milliseconds(20), until - std::chrono::steady_clock::now()));
     }
     ctx.progress(static_cast<int>(i * 100 / n), "step " + std::to_string(i));
   }

@@ -1,11 +1,11 @@
 #include "actors/node_runtime.hpp"
 
+#include <gtest/gtest.h>
+
 #include <condition_variable>
 #include <filesystem>
 #include <future>
 #include <mutex>
-
-#include <gtest/gtest.h>
 #include <unistd.h>
 
 namespace nzl::actors {
@@ -79,10 +79,9 @@ protected:
     return req;
   }
 
-  std::filesystem::path dir_ =
-    std::filesystem::temp_directory_path() /
-    ("nzl-runtime-" + std::to_string(::getpid()) + "-" +
-     ::testing::UnitTest::GetInstance()->current_test_info()->name());
+  std::filesystem::path dir_ = std::filesystem::temp_directory_path() /
+                               ("nzl-runtime-" + std::to_string(::getpid()) + "-" +
+                                ::testing::UnitTest::GetInstance()->current_test_info()->name());
   std::shared_ptr<waiting_handler> waiter_ = std::make_shared<waiting_handler>();
   std::unique_ptr<node_runtime> runtime_;
 };
@@ -124,8 +123,10 @@ TEST_F(NodeRuntimeTest, DeadlineCancelsTheHandlerAndAnswersTimeout) {
 TEST_F(NodeRuntimeTest, FullQueueAnswersOverloaded) {
   // One executor busy, one task waiting: the third is refused.
   std::promise<task_outcome> first, second;
-  runtime_->run(request("wait", {}, 10'000), [&](task_outcome o) { first.set_value(std::move(o)); });
-  runtime_->run(request("wait", {}, 10'000), [&](task_outcome o) { second.set_value(std::move(o)); });
+  runtime_->run(request("wait", {}, 10'000),
+                [&](task_outcome o) { first.set_value(std::move(o)); });
+  runtime_->run(request("wait", {}, 10'000),
+                [&](task_outcome o) { second.set_value(std::move(o)); });
   auto third = run("wait", {});
   ASSERT_FALSE(third.value);
   EXPECT_EQ(third.value.err().code, errc::overloaded);
@@ -140,7 +141,8 @@ TEST_F(NodeRuntimeTest, BatchAnswersInRequestOrder) {
   for (int i = 0; i < 3; ++i)
     reqs.push_back(request(i == 1 ? "nope" : "echo", json{{"i", i}}, 10'000));
   std::promise<std::vector<task_outcome>> p;
-  runtime_->run_batch(std::move(reqs), [&](std::vector<task_outcome> o) { p.set_value(std::move(o)); });
+  runtime_->run_batch(std::move(reqs),
+                      [&](std::vector<task_outcome> o) { p.set_value(std::move(o)); });
   auto outs = p.get_future().get();
   ASSERT_EQ(outs.size(), 3u);
   for (int i = 0; i < 3; ++i) {

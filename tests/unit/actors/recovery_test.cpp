@@ -1,18 +1,18 @@
 // Recovery after a crash, without a crash: the test writes the records a
 // crashed node would have left in its data directory, then starts a runtime
 // on it and watches what becomes of them.
-#include <filesystem>
-#include <future>
-#include <thread>
-
-#include <gtest/gtest.h>
-#include <unistd.h>
-
 #include "actors/node_runtime.hpp"
 #include "actors/queue/task_record.hpp"
 #include "core/time.hpp"
 #include "storage/environment.hpp"
 #include "storage/write_batch.hpp"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <future>
+#include <thread>
+#include <unistd.h>
 
 namespace nzl::actors {
 namespace {

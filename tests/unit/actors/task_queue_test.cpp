@@ -1,8 +1,8 @@
 #include "actors/queue/task_queue.hpp"
 
-#include <map>
-
 #include <gtest/gtest.h>
+
+#include <map>
 
 namespace nzl::actors {
 namespace {

@@ -1,11 +1,10 @@
 #include "config/manifest.hpp"
 
-#include <fstream>
-
-#include <unistd.h>
-
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
+
+#include <fstream>
+#include <unistd.h>
 
 namespace nzl::config {
 namespace {
@@ -54,7 +53,7 @@ TEST(ManifestTest, MistypedFieldNamesTheField) {
   auto m = parse_manifest(doc);
   ASSERT_FALSE(m);
   EXPECT_NE(m.err().detail.find("/regions/0/executor_threads"), std::string::npos)
-    << m.err().detail;
+      << m.err().detail;
 }
 
 TEST(ManifestTest, MissingRequiredFieldIsRefused) {
@@ -116,9 +115,7 @@ TEST(ManifestTest, WrongVersionIsRefused) {
 TEST(ManifestTest, LoadReportsMalformedJsonAndMissingFiles) {
   auto dir = std::filesystem::temp_directory_path() / ("nzl-manifest-" + std::to_string(getpid()));
   std::filesystem::create_directories(dir);
-  {
-    std::ofstream{dir / "bad.json"} << "{\"version\": 1,";
-  }
+  { std::ofstream{dir / "bad.json"} << "{\"version\": 1,"; }
   auto bad = load_manifest(dir / "bad.json");
   ASSERT_FALSE(bad);
   EXPECT_EQ(bad.err().code, errc::invalid_json);

@@ -7,8 +7,9 @@ namespace nzl {
 namespace {
 
 TEST(ProblemTest, HasEveryRfc9457MemberAndOurs) {
-  auto doc = make_problem(fail(errc::invalid_field, "field 'type' is required", {{"field", "type"}}),
-                          "req-1", "/v3/tasks");
+  auto doc =
+      make_problem(fail(errc::invalid_field, "field 'type' is required", {{"field", "type"}}),
+                   "req-1", "/v3/tasks");
   EXPECT_EQ(doc["type"], "urn:noizylab:problem:invalid-field");
   EXPECT_EQ(doc["title"], "Invalid field");
   EXPECT_EQ(doc["status"], 400);

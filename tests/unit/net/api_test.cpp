@@ -1,8 +1,7 @@
+#include "fake_task_service.hpp"
 #include "net/api.hpp"
 
 #include <gtest/gtest.h>
-
-#include "fake_task_service.hpp"
 
 namespace nzl::net {
 namespace {
@@ -155,7 +154,8 @@ TEST_F(ApiTest, BatchOverTheLimitIsRefusedWhole) {
 }
 
 TEST_F(ApiTest, AsyncTaskIsEnqueuedWith202AndLocation) {
-  auto res = call(http_method::post, "/v3/tasks", R"({"type":"echo","options":{"async":true,"queue":"q"}})");
+  auto res = call(http_method::post, "/v3/tasks",
+                  R"({"type":"echo","options":{"async":true,"queue":"q"}})");
   EXPECT_EQ(res.status, 202);
   auto doc = body_of(res);
   EXPECT_EQ(doc["queue"], "q");
@@ -163,8 +163,10 @@ TEST_F(ApiTest, AsyncTaskIsEnqueuedWith202AndLocation) {
 }
 
 TEST_F(ApiTest, AsyncIsRefusedInV2AndInBatches) {
-  EXPECT_EQ(call(http_method::post, "/api/delegate",
-                 R"({"task_type":"echo","options":{"async":true}})").status, 400);
+  EXPECT_EQ(
+      call(http_method::post, "/api/delegate", R"({"task_type":"echo","options":{"async":true}})")
+          .status,
+      400);
   auto res = call(http_method::post, "/v3/tasks/batch",
                   R"({"tasks":[{"type":"echo","options":{"async":true}}]})");
   EXPECT_EQ(body_of(res)["results"][0]["error"]["field"], "options.async");
@@ -201,9 +203,13 @@ TEST_F(ApiTest, IdempotencyKeyWithAnotherBodyIs422) {
 
 TEST_F(ApiTest, IdempotencyKeyIsReleasedAfterA5xx) {
   service_.is_ready = false; // 503
-  EXPECT_EQ(call(http_method::post, "/v3/tasks", R"({"type":"echo"})", "application/json", "k3").status, 503);
+  EXPECT_EQ(
+      call(http_method::post, "/v3/tasks", R"({"type":"echo"})", "application/json", "k3").status,
+      503);
   service_.is_ready = true;
-  EXPECT_EQ(call(http_method::post, "/v3/tasks", R"({"type":"echo"})", "application/json", "k3").status, 200);
+  EXPECT_EQ(
+      call(http_method::post, "/v3/tasks", R"({"type":"echo"})", "application/json", "k3").status,
+      200);
   EXPECT_EQ(service_.runs, 1);
 }
 

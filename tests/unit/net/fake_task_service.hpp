@@ -1,8 +1,8 @@
 #pragma once
 
-#include <map>
-
 #include "net/task_service.hpp"
+
+#include <map>
 
 namespace nzl::net::testing {
 
@@ -34,7 +34,8 @@ public:
   }
   void enqueue(task_request request, json_handler done) override {
     ++runs;
-    done(nlohmann::json{{"id", request.id}, {"status", "queued"}, {"queue", request.options.queue}});
+    done(
+        nlohmann::json{{"id", request.id}, {"status", "queued"}, {"queue", request.options.queue}});
   }
   void get_task(std::string id, json_handler done) override {
     done(fail(errc::not_found, "no task " + id));

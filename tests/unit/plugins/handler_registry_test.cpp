@@ -1,8 +1,7 @@
+#include "plugins/builtin/echo_handler.hpp"
 #include "plugins/handler_registry.hpp"
 
 #include <gtest/gtest.h>
-
-#include "plugins/builtin/echo_handler.hpp"
 
 namespace nzl::plugins {
 namespace {
