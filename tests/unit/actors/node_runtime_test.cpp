@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <future>
 #include <mutex>
+#include <thread>
 #include <unistd.h>
 
 namespace nzl::actors {
@@ -159,6 +160,55 @@ TEST_F(NodeRuntimeTest, DrainTurnsReadyOff) {
   EXPECT_TRUE(runtime_->ready());
   runtime_->begin_drain();
   EXPECT_FALSE(runtime_->ready());
+}
+
+} // namespace
+} // namespace nzl::actors
+
+namespace nzl::actors {
+namespace {
+
+// A queue whose due tasks wait while its executors are stuck makes the node
+// not ready, and ready again once work moves.
+TEST(NodeRuntimeProgressTest, ReadyTurnsFalseWhileAQueueIsStuck) {
+  auto dir =
+      std::filesystem::temp_directory_path() / ("nzl-progress-" + std::to_string(::getpid()));
+  auto waiter = std::make_shared<waiting_handler>();
+  auto registry = std::make_shared<plugins::handler_registry>();
+  plugins::add_builtin_handlers(*registry);
+  registry->add(waiter);
+  runtime_options opts;
+  opts.region = "test";
+  opts.executor_threads = 1;
+  opts.data_dir = dir;
+  opts.sync_writes = false;
+  opts.queues.concurrency = 1;
+  opts.queues.stuck_after_ms = 50;
+  {
+    node_runtime runtime{opts, registry};
+    ASSERT_TRUE(runtime.start());
+    auto enqueue = [&](std::string id, std::string type) {
+      task_request req;
+      req.id = std::move(id);
+      req.type = std::move(type);
+      req.options.async = true;
+      std::promise<result<json>> p;
+      runtime.enqueue(std::move(req), [&p](result<json> r) { p.set_value(std::move(r)); });
+      ASSERT_TRUE(p.get_future().get());
+    };
+    enqueue("blocker", "wait");
+    enqueue("behind", "echo");
+    auto wait_until = [&](bool wanted) {
+      for (int i = 0; i < 1000 && runtime.ready() != wanted; ++i)
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+      return runtime.ready() == wanted;
+    };
+    EXPECT_TRUE(wait_until(false)) << "a stuck queue did not make the node unready";
+    waiter->release();
+    EXPECT_TRUE(wait_until(true)) << "the node did not become ready again";
+    runtime.stop();
+  }
+  std::filesystem::remove_all(dir);
 }
 
 } // namespace
