@@ -20,6 +20,7 @@
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
@@ -113,6 +114,7 @@ struct http_server::impl {
   // while draining with every busy session waiting for an actor's answer.
   std::vector<asio::executor_work_guard<asio::io_context::executor_type>> work;
   tcp::acceptor acceptor;
+  asio::steady_timer accept_retry{acceptor.get_executor()};
   std::vector<std::thread> threads;
 };
 
@@ -368,9 +370,15 @@ void http_server::impl::on_accept(beast::error_code ec, tcp::socket socket) {
   if (ec == asio::error::operation_aborted || !acceptor.is_open())
     return;
   if (ec) {
-    // EMFILE and friends: log and keep accepting rather than die.
+    // EMFILE and friends: log and keep accepting rather than die, but after
+    // a pause: accept would fail again at once, spinning a core and the log.
     log::emit(log::level::warn, "accept_failed", R"("error":{})", log::quote(ec.message()));
-    return do_accept();
+    accept_retry.expires_after(milliseconds(100));
+    accept_retry.async_wait([this](beast::error_code wait_ec) {
+      if (!wait_ec && acceptor.is_open())
+        do_accept();
+    });
+    return;
   }
   beast::error_code ignored;
   if (draining.load()) {

@@ -12,6 +12,7 @@
 
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace nzl::test {
@@ -151,6 +152,36 @@ TEST_F(ConnectionLimitTest, ConnectionsBeyondTheLimitAreRefusedNotQueued) {
   held.front()->close();
   auto next = served_client();
   EXPECT_TRUE(next->is_open()) << next->error();
+}
+
+// Regression: when accept() failed with EMFILE the node retried at once,
+// spinning a core and writing a log line per try. It now pauses, and serves
+// again once descriptors are free.
+TEST(DescriptorLimitTest, RunningOutOfDescriptorsPausesAcceptingAndRecovers) {
+  node_options options;
+  options.max_open_files = 96;
+  node_process node{options};
+  ASSERT_TRUE(node.start());
+  std::vector<std::unique_ptr<http_client>> held;
+  for (int i = 0; i < 120; ++i) {
+    held.push_back(std::make_unique<http_client>(node.port(), 2s));
+    if (!held.back()->connect())
+      break;
+  }
+  ASSERT_TRUE(eventually([&] { return !node.log_events("accept_failed").empty(); }, 20s))
+      << "the node never ran out of descriptors";
+  // An observation window, not a synchronisation: a spinning accept loop logs
+  // thousands of lines in it, the paused one a handful.
+  std::this_thread::sleep_for(500ms);
+  EXPECT_LT(node.log_events("accept_failed").size(), 200u);
+  held.clear();
+  EXPECT_TRUE(eventually(
+      [&] {
+        http_client client{node.port(), 2s};
+        auto reply = client.request("GET", "/health");
+        return reply && reply->status == 200;
+      },
+      20s));
 }
 
 } // namespace

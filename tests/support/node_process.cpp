@@ -18,6 +18,7 @@
 #include <iostream>
 #include <sstream>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -37,7 +38,7 @@ constexpr std::size_t tail_lines = 40;
 // parent (PR_SET_PDEATHSIG), so a test killed by its ctest timeout leaves no
 // node behind. Returns the PID, or -1 with `error` set.
 pid_t spawn(const std::vector<std::string>& argv, const fs::path& log, const fs::path& cwd,
-            std::string& error) {
+            std::string& error, unsigned max_open_files = 0) {
   // Everything the child needs is prepared before fork: after it, only
   // async-signal-safe calls.
   std::vector<char*> args;
@@ -67,6 +68,10 @@ pid_t spawn(const std::vector<std::string>& argv, const fs::path& log, const fs:
         ::close(fd);
     if (::chdir(cwd_text.c_str()) != 0)
       ::_exit(126);
+    if (max_open_files > 0) {
+      rlimit limit{max_open_files, max_open_files};
+      ::setrlimit(RLIMIT_NOFILE, &limit);
+    }
     sigset_t none;
     sigemptyset(&none);
     ::sigprocmask(SIG_SETMASK, &none, nullptr);
@@ -206,7 +211,7 @@ node_process::~node_process() {
                                       "--log-level",
                                       options_.log_level};
   std::string error;
-  pid_ = spawn(argv, log_path_, dir_.path(), error);
+  pid_ = spawn(argv, log_path_, dir_.path(), error, options_.max_open_files);
   if (pid_ < 0)
     return ::testing::AssertionFailure() << "cannot start the node: " << error;
 

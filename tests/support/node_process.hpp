@@ -27,6 +27,9 @@ struct node_options {
   /// Extra top-level manifest sections ("queues", "webhooks", "egress", ...),
   /// each written as given; empty: the node's defaults.
   nlohmann::json manifest_sections = nlohmann::json::object();
+  /// RLIMIT_NOFILE of the node process (0: inherit), to test running out of
+  /// descriptors.
+  unsigned max_open_files = 0;
   /// Bound on start-up: the "listening" log line, then GET /ready == 200.
   std::chrono::milliseconds start_timeout = std::chrono::seconds(20);
 };
