@@ -47,18 +47,16 @@ bool enabled(level lvl) noexcept {
          lvl != level::off;
 }
 
-void write(level lvl, std::string_view event, std::string_view fields) {
-  if (!enabled(lvl))
-    return;
+namespace internal {
+
+void begin_line(fmt::memory_buffer& line, level lvl, std::string_view event) {
   using namespace std::chrono;
   auto now = duration_cast<microseconds>(system_clock::now().time_since_epoch()).count();
-  fmt::memory_buffer line;
   fmt::format_to(std::back_inserter(line), R"({{"ts":{}.{:06},"level":"{}","event":{})",
                  now / 1000000, now % 1000000, name_of(lvl), quote(event));
-  if (!fields.empty()) {
-    line.push_back(',');
-    line.append(fields);
-  }
+}
+
+void end_line(fmt::memory_buffer& line) {
   line.push_back('}');
   line.push_back('\n');
   const char* data = line.data();
@@ -70,6 +68,20 @@ void write(level lvl, std::string_view event, std::string_view fields) {
     data += n;
     left -= static_cast<size_t>(n);
   }
+}
+
+} // namespace internal
+
+void write(level lvl, std::string_view event, std::string_view fields) {
+  if (!enabled(lvl))
+    return;
+  fmt::memory_buffer line;
+  internal::begin_line(line, lvl, event);
+  if (!fields.empty()) {
+    line.push_back(',');
+    line.append(fields);
+  }
+  internal::end_line(line);
 }
 
 std::string quote(std::string_view text) {

@@ -20,11 +20,27 @@ void set_level(level lvl) noexcept;
 /// empty); use `quote()` for strings. Never pass secrets.
 void write(level lvl, std::string_view event, std::string_view fields = {});
 
-/// `fmt` convenience: `log::info("listening", R"("port":{})", port)`.
+namespace internal {
+/// Appends `{"ts":...,"level":...,"event":...` to `line`.
+void begin_line(fmt::memory_buffer& line, level lvl, std::string_view event);
+/// Closes the object and writes the line with one write(2).
+void end_line(fmt::memory_buffer& line);
+} // namespace internal
+
+/// `fmt` convenience: `log::emit(level::info, "listening", R"("port":{})", port)`.
+/// Formats straight into the line's buffer (one pass, no temporary string):
+/// the request log runs once per request.
 template <class... Args>
 void emit(level lvl, std::string_view event, fmt::format_string<Args...> fields, Args&&... args) {
-  if (enabled(lvl))
-    write(lvl, event, fmt::format(fields, std::forward<Args>(args)...));
+  if (!enabled(lvl))
+    return;
+  fmt::memory_buffer line;
+  internal::begin_line(line, lvl, event);
+  if (fmt::string_view(fields).size() > 0) {
+    line.push_back(',');
+    fmt::format_to(std::back_inserter(line), fields, std::forward<Args>(args)...);
+  }
+  internal::end_line(line);
 }
 
 /// A JSON string literal for `text` (quotes and escapes included).
