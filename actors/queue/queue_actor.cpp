@@ -239,8 +239,7 @@ void purge_expired(self_ptr self) {
 void watch_progress(self_ptr self) {
   auto& st = self->state;
   auto now = unix_ms_now();
-  bool has_due =
-      st.order.size() > st.order.delayed() || (st.order.next_due() && *st.order.next_due() <= now);
+  bool has_due = st.order.has_due(now);
   if (!has_due)
     st.last_progress_ms = now;
   bool stalled = has_due && now - st.last_progress_ms > st.deps.config.stuck_after_ms;

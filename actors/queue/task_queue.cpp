@@ -122,6 +122,23 @@ std::optional<std::int64_t> task_queue::next_due() const {
   return std::nullopt;
 }
 
+bool task_queue::has_due(std::int64_t now) const {
+  for (const auto& l : lanes_)
+    for (const auto& [client, fifo] : l.by_client)
+      for (const auto& e : fifo)
+        if (is_current(e))
+          return true;
+  auto due = next_due();
+  return due && *due <= now;
+}
+
+std::size_t task_queue::delayed() const {
+  std::size_t n = 0;
+  for (const auto& [due, entry] : delayed_)
+    n += is_current(entry) ? 1 : 0;
+  return n;
+}
+
 std::array<std::size_t, priority_count> task_queue::depth_by_priority() const {
   std::array<std::size_t, priority_count> out{};
   for (std::size_t p = 0; p < priority_count; ++p)

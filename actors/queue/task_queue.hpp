@@ -65,8 +65,13 @@ public:
   /// When the earliest delayed task becomes due, if any is delayed.
   [[nodiscard]] std::optional<std::int64_t> next_due() const;
 
+  /// True if a task is due at `now` (pop would hand one out, credits aside).
+  [[nodiscard]] bool has_due(std::int64_t now) const;
+
   [[nodiscard]] std::size_t size() const noexcept { return waiting_.size(); }
-  [[nodiscard]] std::size_t delayed() const noexcept { return delayed_.size(); }
+  /// Waiting tasks not yet promoted to due (delayed, backing off, or pushed
+  /// since the last pop); removed ones do not count.
+  [[nodiscard]] std::size_t delayed() const;
   /// Due tasks per priority (index = priority).
   [[nodiscard]] std::array<std::size_t, priority_count> depth_by_priority() const;
   /// Enqueue time of the oldest task waiting, if any.

@@ -95,6 +95,18 @@ TEST(TaskQueueTest, ARePushedTaskIsHandedOutOnceWithItsNewSettings) {
   EXPECT_FALSE(q.pop(1000));
 }
 
+TEST(TaskQueueTest, HasDueIgnoresRemovedAndFutureTasks) {
+  task_queue q{10};
+  EXPECT_FALSE(q.has_due(0));
+  q.push(entry("later", priority::normal, "c", 1000));
+  q.push(entry("gone"));
+  EXPECT_TRUE(q.has_due(0));
+  ASSERT_TRUE(q.remove("gone"));
+  EXPECT_FALSE(q.has_due(0)); // regression: counted from sizes that include removed tasks
+  EXPECT_EQ(q.delayed(), 1u);
+  EXPECT_TRUE(q.has_due(1000));
+}
+
 TEST(TaskQueueTest, FullAtTheBacklogBound) {
   task_queue q{2};
   q.push(entry("a"));
