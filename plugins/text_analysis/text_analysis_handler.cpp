@@ -15,6 +15,7 @@
 #include "plugins/text_analysis/statistics.hpp"
 #include "plugins/text_analysis/vader.hpp"
 
+#include <algorithm>
 #include <array>
 #include <cmath>
 #include <string>
