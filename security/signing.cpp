@@ -1,0 +1,136 @@
+#include "security/signing.hpp"
+
+#include "security/internal/encoding.hpp"
+
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+#include <openssl/sha.h>
+
+namespace nzl::security {
+
+namespace {
+
+constexpr std::string_view signature_scheme = "v1=";
+constexpr std::size_t max_timestamp_digits = 12;
+
+bool url_safe(char c) noexcept {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+         c == '-';
+}
+
+bool lower_hex(std::string_view s) noexcept {
+  for (char c : s)
+    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f')))
+      return false;
+  return true;
+}
+
+std::string hmac_hex(std::string_view secret, std::string_view message) {
+  unsigned char mac[EVP_MAX_MD_SIZE];
+  unsigned int mac_size = 0;
+  HMAC(EVP_sha256(), secret.data(), static_cast<int>(secret.size()),
+       reinterpret_cast<const unsigned char*>(message.data()), message.size(), mac, &mac_size);
+  return internal::to_hex(mac, mac_size);
+}
+
+} // namespace
+
+std::string_view to_string(signature_status status) noexcept {
+  switch (status) {
+  case signature_status::ok:
+    return "ok";
+  case signature_status::missing_headers:
+    return "signature_missing";
+  case signature_status::bad_timestamp:
+    return "bad_timestamp";
+  case signature_status::timestamp_outside:
+    return "timestamp_outside_window";
+  case signature_status::bad_nonce:
+    return "bad_nonce";
+  case signature_status::bad_signature_format:
+    return "bad_signature_format";
+  case signature_status::wrong_signature:
+    return "wrong_signature";
+  }
+  return "unknown";
+}
+
+std::string sha256_hex(std::string_view data) {
+  unsigned char digest[SHA256_DIGEST_LENGTH];
+  SHA256(reinterpret_cast<const unsigned char*>(data.data()), data.size(), digest);
+  return internal::to_hex(digest, sizeof digest);
+}
+
+std::string canonical_string(std::string_view timestamp, std::string_view nonce,
+                             std::string_view method, std::string_view target,
+                             std::string_view body) {
+  std::string out;
+  out.reserve(timestamp.size() + nonce.size() + method.size() + target.size() + 64 + 4);
+  out.append(timestamp).push_back('\n');
+  out.append(nonce).push_back('\n');
+  for (char c : method)
+    out.push_back(c >= 'a' && c <= 'z' ? static_cast<char>(c - 'a' + 'A') : c);
+  out.push_back('\n');
+  out.append(target).push_back('\n');
+  out.append(sha256_hex(body));
+  return out;
+}
+
+std::string sign(std::string_view secret, std::string_view canonical) {
+  return std::string(signature_scheme) + hmac_hex(secret, canonical);
+}
+
+std::optional<std::int64_t> parse_timestamp(std::string_view text) noexcept {
+  if (text.empty() || text.size() > max_timestamp_digits)
+    return std::nullopt;
+  std::int64_t value = 0;
+  for (char c : text) {
+    if (c < '0' || c > '9')
+      return std::nullopt;
+    value = value * 10 + (c - '0');
+  }
+  return value;
+}
+
+bool valid_nonce(std::string_view nonce) noexcept {
+  if (nonce.size() < min_nonce_length || nonce.size() > max_nonce_length)
+    return false;
+  for (char c : nonce)
+    if (!url_safe(c))
+      return false;
+  return true;
+}
+
+signature_status check_signature_headers(const signature_headers& headers, std::int64_t now_s,
+                                         std::int64_t window_s) noexcept {
+  if (headers.timestamp.empty() || headers.nonce.empty() || headers.signature.empty())
+    return signature_status::missing_headers;
+  auto timestamp = parse_timestamp(headers.timestamp);
+  if (!timestamp)
+    return signature_status::bad_timestamp;
+  std::int64_t distance = *timestamp > now_s ? *timestamp - now_s : now_s - *timestamp;
+  if (distance > window_s)
+    return signature_status::timestamp_outside;
+  if (!valid_nonce(headers.nonce))
+    return signature_status::bad_nonce;
+  std::string_view sig = headers.signature;
+  if (sig.size() != signature_scheme.size() + 64 || !sig.starts_with(signature_scheme) ||
+      !lower_hex(sig.substr(signature_scheme.size())))
+    return signature_status::bad_signature_format;
+  return signature_status::ok;
+}
+
+signature_status verify_request(std::string_view secret, const signature_headers& headers,
+                                std::string_view method, std::string_view target,
+                                std::string_view body, std::int64_t now_s, std::int64_t window_s) {
+  auto status = check_signature_headers(headers, now_s, window_s);
+  if (status != signature_status::ok)
+    return status;
+  std::string expected =
+      sign(secret, canonical_string(headers.timestamp, headers.nonce, method, target, body));
+  if (!internal::constant_time_equal(expected, headers.signature))
+    return signature_status::wrong_signature;
+  return signature_status::ok;
+}
+
+} // namespace nzl::security
