@@ -1,0 +1,15 @@
+// The command table: one entry per group; each group's commands are listed
+// in its own file (commands/<group>.cpp). Later groups (status, failover,
+// report, monitor, shell) are added here.
+#include "apps/cloudagent/commands/command.hpp"
+
+#include <array>
+
+namespace nzl::cli {
+
+std::span<const command_group> command_groups() {
+  static const std::array groups{keys_group(), audit_group(), plugins_group()};
+  return groups;
+}
+
+} // namespace nzl::cli
