@@ -1,5 +1,6 @@
 // The cloudagent binary as an operator runs it, against a fake node on
 // 127.0.0.1 that records each request.
+#include "security/signing.hpp"
 #include "tests/unit/cli/child_process.hpp"
 #include "tests/unit/cli/fake_node.hpp"
 
@@ -205,6 +206,12 @@ TEST_F(CliProcessTest, SignedRequestsVerify) {
     EXPECT_EQ(req.header("X-Nonce").size(), 24u);
     EXPECT_FALSE(req.header("X-Timestamp").empty());
     EXPECT_EQ(req.header("X-Signature"), expected_signature("the secret text", req)) << req.target;
+    auto ts = req.header("X-Timestamp");
+    auto nonce = req.header("X-Nonce");
+    auto sig = req.header("X-Signature");
+    EXPECT_EQ(security::verify_request("the secret text", {ts, nonce, sig}, req.method, req.target,
+                                       req.body, std::stoll(ts)),
+              security::signature_status::ok);
   }
   EXPECT_NE(reqs[0].header("X-Nonce"), reqs[1].header("X-Nonce"));
   EXPECT_EQ(r.out.find("the secret text"), std::string::npos);
