@@ -1,6 +1,9 @@
 // The HTTP server, after Beast's advanced server (do_x/on_x pairs, one fail
 // path), with one io_context per io thread: each connection lives on one
-// context, so its handlers are serialised without a strand. Invariants:
+// context, so its handlers are serialised without a strand. HTTPS is the same
+// session over an ssl_stream: sessions are templates on their stream type, so
+// the plain path pays nothing for TLS (no virtual call per read or write).
+// Invariants:
 // - every async operation of a session runs with a deadline (head: idle
 //   timeout, body: read timeout, response: write timeout);
 // - a session holds at most one request; the api's answer is posted back to
@@ -8,7 +11,9 @@
 // - at most max_connections sessions exist; a connection beyond that gets a
 //   503 problem (while few are being refused) or is closed at once;
 // - drain closes the acceptor and idle sessions; busy sessions finish their
-//   request and close after the response.
+//   request and close after the response;
+// - over TLS, the handshake runs first under its own deadline; a failed one
+//   closes quietly (debug log): scanners and plain-HTTP clients are routine.
 #include "net/http_server.hpp"
 
 #include "core/ids.hpp"
@@ -20,15 +25,22 @@
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/ssl/context.hpp>
+#include <boost/asio/ssl/error.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/ssl/ssl_stream.hpp>
 
+#include <array>
 #include <atomic>
 #include <condition_variable>
 #include <mutex>
+#include <openssl/err.h>
+#include <openssl/ssl.h>
 #include <optional>
 #include <thread>
+#include <type_traits>
 #include <unordered_map>
 #include <vector>
 
@@ -38,6 +50,8 @@ namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace http = beast::http;
 using tcp = asio::ip::tcp;
+using plain_stream = beast::tcp_stream;
+using tls_stream = beast::ssl_stream<beast::tcp_stream>;
 using namespace std::chrono;
 
 namespace {
@@ -67,31 +81,198 @@ http_method method_of(http::verb verb) noexcept {
 bool is_normal_close(const beast::error_code& ec) noexcept {
   return ec == http::error::end_of_stream || ec == asio::error::eof ||
          ec == asio::error::operation_aborted || ec == asio::error::connection_reset ||
-         ec == asio::error::broken_pipe || ec == beast::error::timeout;
+         ec == asio::error::broken_pipe || ec == beast::error::timeout ||
+         ec == asio::ssl::error::stream_truncated;
+}
+
+// A TLS record or alert the peer got wrong: the peer's fault, not ours.
+bool is_tls_error(const beast::error_code& ec) noexcept {
+  return ec.category() == asio::error::get_ssl_category() ||
+         ec.category() == asio::ssl::error::get_stream_category();
+}
+
+// The IP text of a peer: IPv4-mapped IPv6 (a dual-stack listener) as IPv4,
+// IPv6 without brackets or scope.
+std::string address_text(const tcp::endpoint& peer) {
+  auto address = peer.address();
+  if (address.is_v6() && address.to_v6().is_v4_mapped())
+    return asio::ip::make_address_v4(asio::ip::v4_mapped, address.to_v6()).to_string();
+  if (address.is_v6()) {
+    auto v6 = address.to_v6();
+    v6.scope_id(0);
+    return v6.to_string();
+  }
+  return address.to_string();
+}
+
+// The oldest error on OpenSSL's queue as text, and an empty queue after.
+std::string openssl_error_text() {
+  auto code = ERR_peek_error();
+  std::string text = "unknown OpenSSL error";
+  if (code != 0) {
+    std::array<char, 256> buffer{};
+    ERR_error_string_n(code, buffer.data(), buffer.size());
+    text = buffer.data();
+  }
+  ERR_clear_error();
+  return text;
+}
+
+// The TLS policy of issue 4: TLS 1.2+, 1.3 preferred (OpenSSL negotiates the
+// highest both sides have), forward secrecy and AEAD only, the server's order
+// of ciphers, no compression (CRIME), no renegotiation (a DoS lever), no
+// session resumption (simpler: no ticket keys to rotate). The certificate and
+// key are loaded once, here; a passphrase-protected key fails instead of
+// prompting on the terminal.
+result<std::unique_ptr<asio::ssl::context>> make_tls_context(const tls_options& tls) {
+  if (tls.cert_file.empty() || tls.key_file.empty())
+    return fail(errc::invalid_field, "https needs both a certificate file and a key file");
+  auto* raw = SSL_CTX_new(TLS_server_method());
+  if (raw == nullptr)
+    return fail(errc::internal, "cannot create a TLS context: " + openssl_error_text());
+  // asio's context takes ownership of the SSL_CTX; this constructor does not
+  // throw (unlike the one taking a method).
+  auto ctx = std::make_unique<asio::ssl::context>(raw);
+  auto* native = ctx->native_handle();
+  SSL_CTX_set_min_proto_version(native, TLS1_2_VERSION);
+  SSL_CTX_set_options(native, SSL_OP_CIPHER_SERVER_PREFERENCE | SSL_OP_NO_COMPRESSION |
+                                  SSL_OP_NO_RENEGOTIATION | SSL_OP_NO_TICKET);
+  SSL_CTX_set_num_tickets(native, 0);
+  SSL_CTX_set_session_cache_mode(native, SSL_SESS_CACHE_OFF);
+  SSL_CTX_set_default_passwd_cb(native, [](char*, int, int, void*) { return 0; });
+  if (SSL_CTX_set_cipher_list(native,
+                              "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:"
+                              "ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:"
+                              "ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305") != 1 ||
+      SSL_CTX_set_ciphersuites(native, "TLS_AES_128_GCM_SHA256:TLS_AES_256_GCM_SHA384:"
+                                       "TLS_CHACHA20_POLY1305_SHA256") != 1)
+    return fail(errc::internal, "cannot set the TLS ciphers: " + openssl_error_text());
+  if (SSL_CTX_use_certificate_chain_file(native, tls.cert_file.c_str()) != 1)
+    return fail(errc::invalid_field,
+                "cannot load the TLS certificate chain '" + tls.cert_file +
+                    "': " + openssl_error_text(),
+                {{"field", "tls.cert_file"}});
+  if (SSL_CTX_use_PrivateKey_file(native, tls.key_file.c_str(), SSL_FILETYPE_PEM) != 1)
+    return fail(errc::invalid_field,
+                "cannot load the TLS private key '" + tls.key_file + "': " + openssl_error_text(),
+                {{"field", "tls.key_file"}});
+  if (SSL_CTX_check_private_key(native) != 1)
+    return fail(errc::invalid_field,
+                "the TLS private key '" + tls.key_file + "' does not match the certificate '" +
+                    tls.cert_file + "': " + openssl_error_text(),
+                {{"field", "tls.key_file"}});
+  return ctx;
+}
+
+// Copies the headers the api and the gateway read, in one pass over the head
+// instead of one lookup per name; an absent header costs no allocation. The
+// first instance of a header wins, except X-Forwarded-For whose instances are
+// joined with ", " (RFC 9110 5.3).
+template <class Fields>
+void read_headers(const Fields& fields, http_request& req, std::string_view& client_id) {
+  enum : unsigned {
+    content_type = 1u << 0,
+    authorization = 1u << 1,
+    api_key = 1u << 2,
+    timestamp = 1u << 3,
+    nonce = 1u << 4,
+    signature = 1u << 5,
+    forwarded_for = 1u << 6,
+    country = 1u << 7,
+    idempotency_key = 1u << 8,
+    request_id = 1u << 9,
+  };
+  unsigned seen = 0;
+  for (const auto& field : fields) {
+    auto value = field.value();
+    auto take = [&](unsigned bit, std::string& out) {
+      if ((seen & bit) == 0) {
+        seen |= bit;
+        out.assign(value.data(), value.size());
+      }
+    };
+    if (field.name() == http::field::content_type) {
+      take(content_type, req.content_type);
+      continue;
+    }
+    if (field.name() == http::field::authorization) {
+      take(authorization, req.authorization);
+      continue;
+    }
+    auto name = field.name_string();
+    switch (name.size()) {
+    case 7:
+      if (beast::iequals(name, "X-Nonce"))
+        take(nonce, req.nonce);
+      break;
+    case 9:
+      if (beast::iequals(name, "X-API-Key"))
+        take(api_key, req.api_key);
+      break;
+    case 11:
+      if (beast::iequals(name, "X-Timestamp"))
+        take(timestamp, req.timestamp);
+      else if (beast::iequals(name, "X-Signature"))
+        take(signature, req.signature);
+      break;
+    case 12:
+      if (beast::iequals(name, "X-Request-Id")) {
+        if ((seen & request_id) == 0)
+          client_id = value;
+        seen |= request_id;
+      } else if (beast::iequals(name, "CF-IPCountry")) {
+        take(country, req.country);
+      }
+      break;
+    case 15:
+      if (beast::iequals(name, "Idempotency-Key")) {
+        take(idempotency_key, req.idempotency_key);
+      } else if (beast::iequals(name, "X-Forwarded-For")) {
+        if ((seen & forwarded_for) != 0)
+          req.forwarded_for.append(", ");
+        seen |= forwarded_for;
+        req.forwarded_for.append(value.data(), value.size());
+      }
+      break;
+    default:
+      break;
+    }
+  }
 }
 
 } // namespace
 
 struct http_server::impl {
-  impl(server_options opts, api& handler)
-      : options(std::move(opts)), api_(handler), contexts(make_contexts(options.io_threads)),
-        acceptor(contexts.front()->get_executor()) {}
+  impl(server_options opts, api& handler, request_handler front_handler)
+      : options(std::move(opts)), api_(handler), front(std::move(front_handler)),
+        contexts(make_contexts(options.io_threads)), acceptor(contexts.front()->get_executor()) {}
 
-  class session;
-  class rejecter;
+  // What drain() needs of a session of either stream type (called once per
+  // session, never per request).
+  class session_base {
+  public:
+    virtual ~session_base() = default;
+    virtual void on_drain() = 0;
+    virtual asio::any_io_executor executor() = 0;
+  };
+  template <class Stream> class session;
+  template <class Stream> class rejecter;
 
   void do_accept();
   void on_accept(beast::error_code ec, tcp::socket socket);
+  template <class Stream> void open_session(tcp::socket socket, std::string peer);
   void unregister_session(std::uint64_t id);
 
   server_options options;
   api& api_;
+  request_handler front;                   // empty: api_.handle
+  std::unique_ptr<asio::ssl::context> tls; // set when serving HTTPS
   // Guards `sessions` only; taken once per connection open and close, never
   // per request. Declared before `contexts` so that sessions destroyed with the
   // io_context can still unregister.
   mutable std::mutex sessions_mutex;
   std::condition_variable sessions_closed;
-  std::unordered_map<std::uint64_t, std::weak_ptr<session>> sessions;
+  std::unordered_map<std::uint64_t, std::weak_ptr<session_base>> sessions;
   std::uint64_t next_session_id = 0;
   std::atomic<bool> draining{false};
   std::atomic<std::size_t> rejecting{0};
@@ -114,16 +295,51 @@ struct http_server::impl {
   // while draining with every busy session waiting for an actor's answer.
   std::vector<asio::executor_work_guard<asio::io_context::executor_type>> work;
   tcp::acceptor acceptor;
+  tcp::endpoint accept_peer; // written by the one pending accept
   asio::steady_timer accept_retry{acceptor.get_executor()};
   std::vector<std::thread> threads;
 };
 
-// Answers one request-less 503 to a connection over the limit, then closes.
-class http_server::impl::rejecter : public std::enable_shared_from_this<rejecter> {
+namespace {
+
+template <class Stream> constexpr bool is_tls_stream = std::is_same_v<Stream, tls_stream>;
+
+// Builds a session's stream from its accepted socket.
+template <class Stream>
+Stream make_stream(tcp::socket&& socket, [[maybe_unused]] asio::ssl::context* tls) {
+  if constexpr (is_tls_stream<Stream>)
+    return Stream{std::move(socket), *tls};
+  else
+    return Stream{std::move(socket)};
+}
+
+} // namespace
+
+// Answers one request-less 503 to a connection over the limit, then closes
+// (over TLS after a handshake: the client could not read it otherwise).
+template <class Stream>
+class http_server::impl::rejecter : public std::enable_shared_from_this<rejecter<Stream>> {
 public:
-  rejecter(impl& server, tcp::socket&& socket) : server_(server), stream_(std::move(socket)) {}
+  rejecter(impl& server, tcp::socket&& socket)
+      : server_(server), stream_(make_stream<Stream>(std::move(socket), server.tls.get())) {}
 
   void run() {
+    if constexpr (is_tls_stream<Stream>) {
+      beast::get_lowest_layer(stream_).expires_after(
+          milliseconds(server_.options.handshake_timeout_ms));
+      stream_.async_handshake(asio::ssl::stream_base::server,
+                              [self = this->shared_from_this()](beast::error_code ec) {
+                                if (ec)
+                                  return self->done();
+                                self->write();
+                              });
+    } else {
+      write();
+    }
+  }
+
+private:
+  void write() {
     auto id = new_request_id();
     auto res = server_.api_.problem(
         fail(errc::overloaded, "the node has too many open connections; retry later"), id);
@@ -134,48 +350,81 @@ public:
     res_.keep_alive(false);
     res_.body() = std::move(res.body);
     res_.prepare_payload();
-    stream_.expires_after(milliseconds(server_.options.write_timeout_ms));
-    http::async_write(stream_, res_, [self = shared_from_this()](beast::error_code, std::size_t) {
-      beast::error_code ignored;
-      self->stream_.socket().shutdown(tcp::socket::shutdown_both, ignored);
-      self->server_.rejecting.fetch_sub(1);
-    });
+    beast::get_lowest_layer(stream_).expires_after(milliseconds(server_.options.write_timeout_ms));
+    http::async_write(
+        stream_, res_,
+        [self = this->shared_from_this()](beast::error_code, std::size_t) { self->done(); });
   }
 
-private:
+  void done() {
+    beast::error_code ignored;
+    beast::get_lowest_layer(stream_).socket().shutdown(tcp::socket::shutdown_both, ignored);
+    server_.rejecting.fetch_sub(1);
+  }
+
   impl& server_;
-  beast::tcp_stream stream_;
+  Stream stream_;
   http::response<http::string_body> res_;
 };
 
-class http_server::impl::session : public std::enable_shared_from_this<session> {
+template <class Stream>
+class http_server::impl::session final : public session_base,
+                                         public std::enable_shared_from_this<session<Stream>> {
 public:
-  session(impl& server, tcp::socket&& socket, std::uint64_t id)
-      : server_(server), stream_(std::move(socket)), id_(id) {}
+  session(impl& server, tcp::socket&& socket, std::uint64_t id, std::string peer)
+      : server_(server), stream_(make_stream<Stream>(std::move(socket), server.tls.get())), id_(id),
+        peer_(std::move(peer)) {}
 
-  ~session() { server_.unregister_session(id_); }
+  ~session() override { server_.unregister_session(id_); }
 
   void run() {
-    asio::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->do_read_head(); });
+    asio::dispatch(lowest().get_executor(), [self = this->shared_from_this()] {
+      if constexpr (is_tls_stream<Stream>)
+        self->do_handshake();
+      else
+        self->do_read_head();
+    });
   }
 
   // Called on the session's io_context when the server starts draining.
-  void on_drain() {
+  void on_drain() override {
     draining_ = true;
     if (!busy_ && !(parser_ && parser_->got_some()))
       close();
   }
 
-  boost::asio::any_io_executor executor() { return stream_.get_executor(); }
+  asio::any_io_executor executor() override { return lowest().get_executor(); }
 
 private:
+  beast::tcp_stream& lowest() { return beast::get_lowest_layer(stream_); }
+
+  void do_handshake() {
+    lowest().expires_after(milliseconds(server_.options.handshake_timeout_ms));
+    stream_.async_handshake(
+        asio::ssl::stream_base::server,
+        [self = this->shared_from_this()](beast::error_code ec) { self->on_handshake(ec); });
+  }
+
+  void on_handshake(beast::error_code ec) {
+    if (ec) {
+      // Scanners, plain HTTP to the HTTPS port, old clients: routine.
+      log::emit(log::level::debug, "tls_handshake_failed", R"("session":{},"peer":{},"error":{})",
+                id_, log::quote(peer_), log::quote(ec.message()));
+      return close();
+    }
+    if (draining_)
+      return close();
+    do_read_head();
+  }
+
   void do_read_head() {
     parser_.emplace();
     parser_->header_limit(static_cast<std::uint32_t>(server_.options.max_header_bytes));
     parser_->body_limit(server_.options.max_body_bytes);
-    stream_.expires_after(milliseconds(server_.options.idle_timeout_ms));
-    http::async_read_header(stream_, buffer_, *parser_,
-                            beast::bind_front_handler(&session::on_read_head, shared_from_this()));
+    lowest().expires_after(milliseconds(server_.options.idle_timeout_ms));
+    http::async_read_header(
+        stream_, buffer_, *parser_,
+        beast::bind_front_handler(&session::on_read_head, this->shared_from_this()));
   }
 
   void on_read_head(beast::error_code ec, std::size_t) {
@@ -184,9 +433,9 @@ private:
     started_ = steady_clock::now();
     if (parser_->is_done())
       return dispatch_request();
-    stream_.expires_after(milliseconds(server_.options.read_timeout_ms));
+    lowest().expires_after(milliseconds(server_.options.read_timeout_ms));
     http::async_read(stream_, buffer_, *parser_,
-                     beast::bind_front_handler(&session::on_read_body, shared_from_this()));
+                     beast::bind_front_handler(&session::on_read_body, this->shared_from_this()));
   }
 
   void on_read_body(beast::error_code ec, std::size_t) {
@@ -217,6 +466,11 @@ private:
     }
     if (ec.category() == http::make_error_code(http::error::bad_target).category())
       return refuse(fail(errc::bad_request, "malformed HTTP request: " + ec.message()));
+    if (is_tls_error(ec)) {
+      log::emit(log::level::debug, "tls_read_failed", R"("session":{},"error":{})", id_,
+                log::quote(ec.message()));
+      return close();
+    }
     log::emit(log::level::warn, "read_failed", R"("session":{},"error":{})", id_,
               log::quote(ec.message()));
     close();
@@ -244,26 +498,29 @@ private:
     http_request req;
     req.method = method_of(msg.method());
     req.target = std::string{msg.target()};
-    if (auto ct = msg.find(http::field::content_type); ct != msg.end())
-      req.content_type = std::string{ct->value()};
+    std::string_view client_id;
+    read_headers(msg.base(), req, client_id);
     req.body = std::move(msg.body());
-    if (auto key = msg.find("Idempotency-Key"); key != msg.end())
-      req.idempotency_key = std::string{key->value()};
-    auto client_id = msg["X-Request-Id"];
     req.request_id = is_sane_request_id(client_id) ? std::string{client_id} : new_request_id();
+    req.peer_address = peer_;
+    req.tls = is_tls_stream<Stream>;
     keep_alive_ = msg.keep_alive();
     version_ = msg.version();
     method_ = req.method;
     path_ = std::string{path_of(req.target)};
     request_id_ = req.request_id;
-    server_.api_.handle(std::move(req), [self = shared_from_this()](http_response res) {
+    auto done = [self = this->shared_from_this()](http_response res) {
       // May run on any thread; dispatch runs inline when already on the
       // session's io thread (inline tasks), otherwise it queues onto it.
-      auto ex = self->stream_.get_executor();
+      auto ex = self->lowest().get_executor();
       asio::dispatch(ex, [self = std::move(self), res = std::move(res)]() mutable {
         self->write(std::move(res));
       });
-    });
+    };
+    if (server_.front)
+      server_.front(std::move(req), std::move(done));
+    else
+      server_.api_.handle(std::move(req), std::move(done));
   }
 
   void write(http_response res) {
@@ -283,9 +540,9 @@ private:
       res_.body() = std::move(res.body);
       res_.prepare_payload();
     }
-    stream_.expires_after(milliseconds(server_.options.write_timeout_ms));
+    lowest().expires_after(milliseconds(server_.options.write_timeout_ms));
     http::async_write(stream_, res_,
-                      beast::bind_front_handler(&session::on_write, shared_from_this()));
+                      beast::bind_front_handler(&session::on_write, this->shared_from_this()));
   }
 
   void on_write(beast::error_code ec, std::size_t bytes) {
@@ -315,34 +572,41 @@ private:
   }
 
   // Sends FIN and keeps reading (and discarding) briefly, so that a client
-  // still sending a refused body sees our response instead of a reset.
+  // still sending a refused body sees our response instead of a reset. Over
+  // TLS, sends close_notify and waits as briefly for the client's.
   void shutdown_send() {
-    beast::error_code ignored;
-    stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
-    stream_.expires_after(milliseconds(500));
-    linger_left_ = 256 * 1024;
-    do_linger();
+    lowest().expires_after(milliseconds(500));
+    if constexpr (is_tls_stream<Stream>) {
+      stream_.async_shutdown(
+          [self = this->shared_from_this()](beast::error_code) { self->close(); });
+    } else {
+      beast::error_code ignored;
+      stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+      linger_left_ = 256 * 1024;
+      do_linger();
+    }
   }
 
   void do_linger() {
-    stream_.async_read_some(asio::buffer(linger_buf_),
-                            [self = shared_from_this()](beast::error_code ec, std::size_t n) {
-                              if (ec || n >= self->linger_left_)
-                                return self->close();
-                              self->linger_left_ -= n;
-                              self->do_linger();
-                            });
+    lowest().async_read_some(asio::buffer(linger_buf_), [self = this->shared_from_this()](
+                                                            beast::error_code ec, std::size_t n) {
+      if (ec || n >= self->linger_left_)
+        return self->close();
+      self->linger_left_ -= n;
+      self->do_linger();
+    });
   }
 
   void close() {
     beast::error_code ignored;
-    stream_.socket().shutdown(tcp::socket::shutdown_both, ignored);
-    stream_.socket().close(ignored);
+    lowest().socket().shutdown(tcp::socket::shutdown_both, ignored);
+    lowest().socket().close(ignored);
   }
 
   impl& server_;
-  beast::tcp_stream stream_;
+  Stream stream_;
   std::uint64_t id_;
+  std::string peer_; // the peer's IP text, copied into every request
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
   http::response<http::string_body> res_;
@@ -361,9 +625,9 @@ private:
 };
 
 void http_server::impl::do_accept() {
-  acceptor.async_accept(next_context(), [this](beast::error_code ec, tcp::socket socket) {
-    on_accept(ec, std::move(socket));
-  });
+  acceptor.async_accept(
+      next_context(), accept_peer,
+      [this](beast::error_code ec, tcp::socket socket) { on_accept(ec, std::move(socket)); });
 }
 
 void http_server::impl::on_accept(beast::error_code ec, tcp::socket socket) {
@@ -387,24 +651,32 @@ void http_server::impl::on_accept(beast::error_code ec, tcp::socket socket) {
     return;
   }
   socket.set_option(tcp::no_delay(true), ignored);
-  std::shared_ptr<session> s;
+  if (tls)
+    open_session<tls_stream>(std::move(socket), address_text(accept_peer));
+  else
+    open_session<plain_stream>(std::move(socket), address_text(accept_peer));
+  do_accept();
+}
+
+template <class Stream> void http_server::impl::open_session(tcp::socket socket, std::string peer) {
+  std::shared_ptr<session<Stream>> s;
   {
     std::lock_guard guard{sessions_mutex};
     if (sessions.size() < options.max_connections) {
       auto id = next_session_id++;
-      s = std::make_shared<session>(*this, std::move(socket), id);
+      s = std::make_shared<session<Stream>>(*this, std::move(socket), id, std::move(peer));
       sessions.emplace(id, s);
     }
   }
   if (s) {
     s->run();
   } else if (rejecting.fetch_add(1) < 64) {
-    std::make_shared<rejecter>(*this, std::move(socket))->run();
+    std::make_shared<rejecter<Stream>>(*this, std::move(socket))->run();
   } else {
     rejecting.fetch_sub(1);
+    beast::error_code ignored;
     socket.close(ignored);
   }
-  do_accept();
 }
 
 void http_server::impl::unregister_session(std::uint64_t id) {
@@ -415,7 +687,10 @@ void http_server::impl::unregister_session(std::uint64_t id) {
 }
 
 http_server::http_server(server_options options, api& handler)
-    : impl_(std::make_unique<impl>(std::move(options), handler)) {}
+    : impl_(std::make_unique<impl>(std::move(options), handler, request_handler{})) {}
+
+http_server::http_server(server_options options, api& handler, request_handler front)
+    : impl_(std::make_unique<impl>(std::move(options), handler, std::move(front))) {}
 
 http_server::~http_server() {
   stop();
@@ -427,6 +702,12 @@ result<std::uint16_t> http_server::start() {
   auto address = asio::ip::make_address(d.options.host, ec);
   if (ec)
     return fail(errc::invalid_field, "http host '" + d.options.host + "' is not an IP address");
+  if (d.options.tls.enabled()) {
+    auto ctx = make_tls_context(d.options.tls);
+    if (!ctx)
+      return std::move(ctx).err();
+    d.tls = std::move(ctx).value();
+  }
   tcp::endpoint endpoint{address, d.options.port};
   auto where = d.options.host + ":" + std::to_string(d.options.port);
   d.acceptor.open(endpoint.protocol(), ec);
@@ -444,6 +725,8 @@ result<std::uint16_t> http_server::start() {
   d.do_accept();
   for (auto& ctx : d.contexts)
     d.threads.emplace_back([c = ctx.get()] { c->run(); });
+  log::emit(log::level::debug, "http_listening", R"("port":{},"tls":{})", port,
+            d.tls ? "true" : "false");
   return port;
 }
 
@@ -455,7 +738,7 @@ void http_server::drain() {
     beast::error_code ignored;
     d.acceptor.close(ignored);
   });
-  std::vector<std::shared_ptr<impl::session>> live;
+  std::vector<std::shared_ptr<impl::session_base>> live;
   {
     std::lock_guard guard{d.sessions_mutex};
     for (auto& [id, weak] : d.sessions)
