@@ -283,20 +283,22 @@ std::string_view classifier::priority_for(double complexity) noexcept {
 routing_decision classifier::decide(routing_choice choice, const handler_stats& stats) const {
   routing_decision out;
   out.reasons = std::move(choice.reasons);
-  std::optional<double> p95 = stats.p95_ms;
+  // A plain double (negative: unknown) rather than an optional: GCC 12
+  // warns about optional<double> here in Release builds.
+  double p95 = stats.p95_ms && std::isfinite(*stats.p95_ms) ? *stats.p95_ms : -1.0;
   if (!stats.available && choice.handler != "echo") {
     out.reasons.push_back(choice.handler + " is not available on this node: echo instead");
     choice.handler = "echo";
     choice.shape.units = choice.shape.bytes;
-    p95.reset();
+    p95 = -1.0;
   }
   out.handler = std::move(choice.handler);
   const auto& shape = choice.shape;
   double estimate = estimate_ms(out.handler, shape);
   double expected = estimate;
-  if (p95 && std::isfinite(*p95) && *p95 >= 0) {
-    expected = std::max(estimate, *p95);
-    out.reasons.push_back("recent p95 of " + out.handler + ": " + number(*p95) + " ms");
+  if (p95 >= 0) {
+    expected = std::max(estimate, p95);
+    out.reasons.push_back("recent p95 of " + out.handler + ": " + number(p95) + " ms");
   } else {
     out.reasons.push_back("no recent latency for " + out.handler + ": static estimate " +
                           number(estimate, 2) + " ms");
