@@ -323,7 +323,7 @@ routing_decision classifier::decide(routing_choice choice, const handler_stats& 
   out.reasons.push_back("complexity " + number(out.complexity, 3) + " (size " +
                         number(size_score, 2) + ", shape " + number(shape_score, 2) + ", time " +
                         number(time_score, 2) + "): priority " + out.priority);
-  out.reasons.push_back("expected ~" + number(expected, 1) + " ms " +
+  out.reasons.push_back("expected ~" + number(expected, 2) + " ms " +
                         (out.async ? "over" : "within") + " the sync budget of " +
                         number(budget, 0) + " ms: " + (out.async ? "async" : "sync"));
   return out;
