@@ -44,6 +44,11 @@ struct server_options {
 /// never wait for an actor: the api's completion is posted back to the
 /// connection's io_context.
 ///
+/// With `options.tls` enabled it serves HTTPS only (every connection starts
+/// with a TLS handshake bounded by `handshake_timeout_ms`). Each request
+/// carries the peer's address, whether it came over TLS, and the headers the
+/// gateway reads (see `http_request`).
+///
 /// Lifecycle: start() -> drain() -> wait_drained() -> stop(). Not copyable;
 /// start/drain/wait/stop are called from one controlling thread.
 class http_server {
