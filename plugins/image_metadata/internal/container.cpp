@@ -28,6 +28,44 @@ error corrupt(std::string_view format, std::string what) {
               {{"problem", "corrupt-image"}, {"format", format}});
 }
 
+// Every DHT table must list at most 256 codes in total, within the segment.
+// stb_image 2.27 (Debian 12) writes past its tables when a DHT lists more, so
+// such files never reach it.
+bool huffman_tables_ok(std::string_view seg) {
+  std::size_t i = 0;
+  while (i < seg.size()) {
+    if (i + 17 > seg.size())
+      return false;
+    const auto cls = u8(seg, i) >> 4;
+    const auto id = u8(seg, i) & 15;
+    if (cls > 1 || id > 3)
+      return false;
+    std::size_t total = 0;
+    for (std::size_t k = 1; k <= 16; ++k)
+      total += u8(seg, i + k);
+    if (total > 256 || i + 17 + total > seg.size())
+      return false;
+    i += 17 + total;
+  }
+  return true;
+}
+
+// Position of the first marker after entropy-coded data starting at `i`
+// (FF00 is a stuffed byte, FFD0-FFD7 restart markers), or b.size().
+std::size_t skip_entropy_coded(std::string_view b, std::size_t i) {
+  while (i + 1 < b.size()) {
+    if (u8(b, i) == 0xFF) {
+      const auto next = u8(b, i + 1);
+      if (next != 0x00 && next != 0xFF && !(next >= 0xD0 && next <= 0xD7))
+        return i;
+    }
+    ++i;
+  }
+  return b.size();
+}
+
+// Walks every segment up to EOI: frame header, Huffman tables (also those
+// between the scans of a progressive file) and truncation.
 result<container_info> read_jpeg(std::string_view b) {
   container_info info;
   info.format = image_format::jpeg;
@@ -40,12 +78,15 @@ result<container_info> read_jpeg(std::string_view b) {
     while (i < b.size() && u8(b, i) == 0xFF)
       ++i;
     if (i >= b.size())
-      return corrupt("jpeg", "ends before the start of scan");
+      return corrupt("jpeg", "ends without an end-of-image marker (truncated)");
     const auto marker = u8(b, i++);
     if (marker == 0xD8 || marker == 0x01 || (marker >= 0xD0 && marker <= 0xD7))
       continue; // no length
-    if (marker == 0xD9)
-      return corrupt("jpeg", "end of image before any scan");
+    if (marker == 0xD9) {
+      if (!have_frame)
+        return corrupt("jpeg", "end of image before any scan");
+      return info;
+    }
     if (i + 2 > b.size())
       return corrupt("jpeg", "segment length cut short");
     const auto length = be16(b, i);
@@ -63,16 +104,16 @@ result<container_info> read_jpeg(std::string_view b) {
       info.color_space = info.channels == 1 ? "gray" : info.channels == 4 ? "cmyk" : "rgb";
       have_frame = true;
     }
+    if (marker == 0xC4 && !huffman_tables_ok(b.substr(i + 2, length - 2)))
+      return corrupt("jpeg", "invalid Huffman table");
+    i += length;
     if (marker == 0xDA) {
       if (!have_frame)
         return corrupt("jpeg", "scan before frame header");
-      // Entropy-coded data stuffs 0xFF as FF00, so FFD9 after here is the
-      // real end of image.
-      if (b.find("\xFF\xD9", i + length) == std::string_view::npos)
+      i = skip_entropy_coded(b, i);
+      if (i >= b.size())
         return corrupt("jpeg", "no end-of-image marker (truncated)");
-      return info;
     }
-    i += length;
   }
 }
 
