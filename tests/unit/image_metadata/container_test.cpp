@@ -87,3 +87,26 @@ TEST(ImageMetadataContainerTest, ReadsGifHeader) {
 
 } // namespace
 } // namespace nzl::plugins::image_metadata::internal
+
+namespace nzl::plugins::image_metadata::internal {
+namespace {
+
+// Regression: the fuzzer found that stb_image 2.27 writes past its Huffman
+// table when a DHT segment lists more than 256 codes.
+TEST(ImageMetadataContainerTest, RefusesHuffmanTableWithTooManyCodes) {
+  std::string counts(16, '\0');
+  counts[15] = static_cast<char>(255);
+  counts[14] = 2; // 257 codes
+  std::string dht = std::string("\x00", 1) + counts + std::string(257, '\x01');
+  const auto len = static_cast<std::uint32_t>(dht.size() + 2);
+  std::string jpeg = "\xFF\xD8";
+  jpeg += "\xFF\xC0" + std::string("\x00\x0B\x08\x00\x10\x00\x20\x01\x01\x11\x00", 11);
+  jpeg += "\xFF\xC4" + std::string{static_cast<char>(len >> 8), static_cast<char>(len)} + dht;
+  jpeg += "\xFF\xDA" + std::string("\x00\x08\x01\x01\x00\x00\x3F\x00", 8) + "\x12\xFF\xD9";
+  auto r = read_container(jpeg);
+  ASSERT_FALSE(r);
+  EXPECT_NE(r.err().detail.find("Huffman"), std::string::npos) << r.err().detail;
+}
+
+} // namespace
+} // namespace nzl::plugins::image_metadata::internal
