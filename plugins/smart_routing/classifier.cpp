@@ -280,7 +280,7 @@ std::string_view classifier::priority_for(double complexity) noexcept {
   return "low";
 }
 
-routing_decision classifier::decide(routing_choice choice, const handler_stats& stats) const {
+routing_decision classifier::decide(routing_choice choice, const routing_stats& stats) const {
   routing_decision out;
   out.reasons = std::move(choice.reasons);
   // A plain double (negative: unknown) rather than an optional: GCC 12

@@ -31,7 +31,7 @@ struct routing_choice {
 };
 
 /// The recent behaviour of the chosen handler on this node (a snapshot).
-struct handler_stats {
+struct routing_stats {
   bool available = true;        ///< registered on this node
   std::optional<double> p95_ms; ///< recent p95 latency; none when unknown
 };
@@ -71,7 +71,7 @@ public:
 
   /// Complexity, priority and mode for a choice. When the handler is not
   /// available, the decision is echo (with a reason saying so).
-  [[nodiscard]] routing_decision decide(routing_choice choice, const handler_stats& stats) const;
+  [[nodiscard]] routing_decision decide(routing_choice choice, const routing_stats& stats) const;
 
   [[nodiscard]] const classifier_options& options() const noexcept { return options_; }
 

@@ -8,7 +8,7 @@ using nlohmann::json;
 
 routing_decision route(const classifier& c, const routing_dependencies& deps, const json& payload) {
   auto choice = c.choose(payload);
-  handler_stats stats;
+  routing_stats stats;
   stats.available = deps.find_handler && deps.find_handler(choice.handler) != nullptr;
   if (stats.available && deps.recent_p95_ms)
     stats.p95_ms = deps.recent_p95_ms(choice.handler);

@@ -15,7 +15,7 @@ const std::string jpeg_base64 = "/9j/4AAQSkZJRgABAQ";
 
 class SmartRoutingClassifierTest : public ::testing::Test {
 protected:
-  routing_decision decide(const json& payload, handler_stats stats = {}) const {
+  routing_decision decide(const json& payload, routing_stats stats = {}) const {
     return classifier_.decide(classifier_.choose(payload), stats);
   }
 
@@ -88,7 +88,7 @@ TEST_F(SmartRoutingClassifierTest, AnythingElseIsEcho) {
 }
 
 TEST_F(SmartRoutingClassifierTest, UnavailableHandlerFallsBackToEcho) {
-  handler_stats missing;
+  routing_stats missing;
   missing.available = false;
   auto d = decide(json{{"text", "hi"}}, missing);
   EXPECT_EQ(d.handler, "echo");
@@ -124,9 +124,9 @@ TEST_F(SmartRoutingClassifierTest, ComplexityGrowsWithShape) {
 
 TEST_F(SmartRoutingClassifierTest, RecentLatencyRaisesComplexityAndCanForceAsync) {
   json payload = {{"text", "hello"}};
-  handler_stats fast;
+  routing_stats fast;
   fast.p95_ms = 2.0;
-  handler_stats slow;
+  routing_stats slow;
   slow.p95_ms = 45'000.0;
   auto a = decide(payload, fast);
   auto b = decide(payload, slow);
@@ -138,7 +138,7 @@ TEST_F(SmartRoutingClassifierTest, RecentLatencyRaisesComplexityAndCanForceAsync
 
 TEST_F(SmartRoutingClassifierTest, LatencyBelowTheEstimateDoesNotLowerIt) {
   json payload = {{"text", std::string(1 << 20, 'a')}};
-  handler_stats tiny;
+  routing_stats tiny;
   tiny.p95_ms = 0.001;
   auto d = decide(payload, tiny);
   EXPECT_DOUBLE_EQ(d.expected_ms,
@@ -149,7 +149,7 @@ TEST_F(SmartRoutingClassifierTest, ModeFollowsTheSyncBudget) {
   classifier_options opts;
   opts.sync_budget_ms = 10;
   classifier tight{opts};
-  handler_stats stats;
+  routing_stats stats;
   stats.p95_ms = 20;
   EXPECT_TRUE(tight.decide(tight.choose(json{{"text", "x"}}), stats).async);
   stats.p95_ms = 5;
