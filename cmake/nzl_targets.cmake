@@ -19,7 +19,9 @@ if(NZL_SANITIZE)
   target_link_options(nzl_options INTERFACE -fsanitize=address,undefined)
   # GCC documents that sanitizer instrumentation makes -Wmaybe-uninitialized
   # report false positives (seen here inside libstdc++'s <regex>).
-  target_compile_options(nzl_options INTERFACE -Wno-maybe-uninitialized)
+  if(CMAKE_CXX_COMPILER_ID STREQUAL "GNU")
+    target_compile_options(nzl_options INTERFACE -Wno-maybe-uninitialized)
+  endif()
 endif()
 
 # nzl_add_library(name SOURCES ... DEPS ...): a static library of one module;

@@ -69,6 +69,13 @@ const region_config* manifest::find_region(std::string_view name) const noexcept
   return nullptr;
 }
 
+const rate_tier* security_config::find_tier(std::string_view name) const noexcept {
+  for (const auto& tier : tiers)
+    if (tier.name == name)
+      return &tier;
+  return nullptr;
+}
+
 std::string_view manifest_schema_text() noexcept {
   return internal::manifest_schema_json;
 }
@@ -109,6 +116,44 @@ result<manifest> parse_manifest(const json& doc) {
     read_if_present(*e, "allow_cidrs", out.egress.allow_cidrs);
     read_if_present(*e, "deny_cidrs", out.egress.deny_cidrs);
   }
+  if (auto sec = doc.find("security"); sec != doc.end()) {
+    auto& c = out.security;
+    read_if_present(*sec, "require_keys", c.require_keys);
+    read_if_present(*sec, "admin_signature_required", c.admin_signature_required);
+    read_if_present(*sec, "signature_window_s", c.signature_window_s);
+    read_if_present(*sec, "trusted_proxies", c.trusted_proxies);
+    read_if_present(*sec, "ip_allow", c.ip_allow);
+    read_if_present(*sec, "ip_deny", c.ip_deny);
+    read_if_present(*sec, "country_allow", c.country_allow);
+    read_if_present(*sec, "country_deny", c.country_deny);
+    read_if_present(*sec, "geoip_database", c.geoip_database);
+    read_if_present(*sec, "anonymous_tier", c.anonymous_tier);
+    read_if_present(*sec, "audit_retention_days", c.audit_retention_days);
+    read_if_present(*sec, "node_key_file", c.node_key_file);
+    if (auto t = sec->find("rate_limit_tiers"); t != sec->end())
+      for (const auto& [name, tier] : t->items())
+        c.tiers.push_back(rate_tier{name, tier.at("quota").get<std::uint64_t>(),
+                                    tier.at("window_s").get<std::uint32_t>()});
+  }
+  // Every key names a tier; these two always exist.
+  if (!out.security.find_tier("default"))
+    out.security.tiers.push_back(rate_tier{"default", 1000, 60});
+  if (!out.security.find_tier(out.security.anonymous_tier))
+    out.security.tiers.push_back(rate_tier{out.security.anonymous_tier, 120, 60});
+  if (auto p = doc.find("plugins"); p != doc.end())
+    read_if_present(*p, "directories", out.plugins.directories);
+  if (auto h = doc.find("handlers"); h != doc.end()) {
+    if (auto t = h->find("text_analysis"); t != h->end())
+      read_if_present(*t, "max_text_bytes", out.handlers.text_max_bytes);
+    if (auto i = h->find("image_metadata"); i != h->end()) {
+      read_if_present(*i, "max_image_bytes", out.handlers.image_max_bytes);
+      read_if_present(*i, "max_pixels", out.handlers.image_max_pixels);
+    }
+    if (auto a = h->find("api_tester"); a != h->end()) {
+      read_if_present(*a, "max_endpoints", out.handlers.api_tester_max_endpoints);
+      read_if_present(*a, "max_concurrency", out.handlers.api_tester_max_concurrency);
+    }
+  }
   std::set<std::string> names;
   std::set<std::pair<std::string, std::uint16_t>> addresses;
   const auto& regions = doc.at("regions");
@@ -121,6 +166,10 @@ result<manifest> parse_manifest(const json& doc) {
     region.cluster = read_endpoint(r.at("cluster"));
     read_if_present(r, "io_threads", region.io_threads);
     read_if_present(r, "executor_threads", region.executor_threads);
+    if (auto t = r.find("tls"); t != r.end()) {
+      region.tls.cert_file = t->at("cert_file").get<std::string>();
+      region.tls.key_file = t->at("key_file").get<std::string>();
+    }
     if (auto l = r.find("limits"); l != r.end())
       region.limits = read_limits(*l);
     if (!names.insert(region.name).second)

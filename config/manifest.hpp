@@ -29,9 +29,17 @@ struct region_limits {
   std::uint32_t shutdown_deadline_ms = 10'000; ///< for requests in flight at shutdown
 };
 
+/// HTTPS for a region's HTTP listener (manifest `regions[].tls`).
+struct tls_config {
+  std::string cert_file; ///< PEM certificate chain
+  std::string key_file;  ///< PEM private key
+  [[nodiscard]] bool enabled() const noexcept { return !cert_file.empty(); }
+};
+
 struct region_config {
   std::string name;
   endpoint http;
+  tls_config tls;
   endpoint cluster; ///< where the region links to its peers (cluster issue)
   unsigned io_threads = 2;
   unsigned executor_threads = 2;
@@ -70,6 +78,48 @@ struct egress_config {
   std::vector<std::string> deny_cidrs;
 };
 
+/// One rate-limit tier: `quota` requests (tasks) per `window_s` seconds.
+struct rate_tier {
+  std::string name;
+  std::uint64_t quota = 0;
+  std::uint32_t window_s = 60;
+};
+
+/// The gateway's layers (manifest `security`): API keys, signatures, IP and
+/// country rules, rate limits, audit.
+struct security_config {
+  bool require_keys = true;
+  bool admin_signature_required = false;
+  std::uint32_t signature_window_s = 300;
+  std::vector<std::string> trusted_proxies; ///< CIDRs whose X-Forwarded-For/CF-IPCountry count
+  std::vector<std::string> ip_allow;
+  std::vector<std::string> ip_deny;
+  std::vector<std::string> country_allow;
+  std::vector<std::string> country_deny;
+  std::string geoip_database; ///< MaxMind-format file; empty: CF-IPCountry from trusted proxies
+  /// Always holds "default" and the anonymous tier (defaults added when absent).
+  std::vector<rate_tier> tiers;
+  std::string anonymous_tier = "anonymous"; ///< per client IP, for requests without a key
+  std::uint32_t audit_retention_days = 30;
+  std::string node_key_file; ///< AES-256-GCM key of secrets at rest (or env NZL_NODE_KEY)
+
+  [[nodiscard]] const rate_tier* find_tier(std::string_view name) const noexcept;
+};
+
+/// Plugin loading (manifest `plugins`).
+struct plugins_config {
+  std::vector<std::string> directories;
+};
+
+/// Per-handler bounds (manifest `handlers`).
+struct handlers_config {
+  std::size_t text_max_bytes = 1024 * 1024;
+  std::size_t image_max_bytes = 20 * 1024 * 1024;
+  std::uint64_t image_max_pixels = 40'000'000;
+  std::size_t api_tester_max_endpoints = 50;
+  std::size_t api_tester_max_concurrency = 16;
+};
+
 /// A validated cluster manifest (cluster-config/manifest.schema.json).
 struct manifest {
   std::string cluster_name;
@@ -77,6 +127,9 @@ struct manifest {
   queues_config queues;
   webhooks_config webhooks;
   egress_config egress;
+  security_config security;
+  plugins_config plugins;
+  handlers_config handlers;
 
   [[nodiscard]] const region_config* find_region(std::string_view name) const noexcept;
 };

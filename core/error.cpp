@@ -13,6 +13,7 @@ advice advice_for(errc code) noexcept {
     return advice::report;
   case errc::upstream_failed:
   case errc::idempotency_busy:
+  case errc::rate_limited:
     return advice::retry_later;
   default:
     return advice::fix_request;
@@ -61,6 +62,12 @@ std::string_view to_string(errc code) noexcept {
     return "idempotency_mismatch";
   case errc::idempotency_busy:
     return "idempotency_busy";
+  case errc::unauthenticated:
+    return "unauthenticated";
+  case errc::forbidden:
+    return "forbidden";
+  case errc::rate_limited:
+    return "rate_limited";
   case errc::overloaded:
     return "overloaded";
   case errc::unavailable:

@@ -31,6 +31,9 @@ enum class errc : std::uint8_t {
   conflict,               ///< the request conflicts with the resource's state
   idempotency_mismatch,   ///< an Idempotency-Key reused for a different request
   idempotency_busy,       ///< too many requests with one Idempotency-Key in flight; retry
+  unauthenticated,        ///< no, unknown, revoked or expired API key, or a bad signature
+  forbidden,              ///< the key lacks the scope, or an IP or country rule refuses
+  rate_limited,           ///< the key's (or client's) rate limit is used up; retry later
   overloaded,             ///< too many connections or requests; retry later
   unavailable,            ///< the node is starting or draining; retry later
   internal,               ///< a bug or an impossible state; report it

@@ -44,6 +44,12 @@ problem_type problem_type_of(errc code) noexcept {
     return {422, "Idempotency key reused"};
   case errc::idempotency_busy:
     return {409, "Idempotency key in use"};
+  case errc::unauthenticated:
+    return {401, "Unauthenticated"};
+  case errc::forbidden:
+    return {403, "Forbidden"};
+  case errc::rate_limited:
+    return {429, "Too many requests"};
   case errc::overloaded:
     return {503, "Overloaded"};
   case errc::unavailable:

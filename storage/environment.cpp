@@ -251,6 +251,7 @@ std::optional<error> open_tables(internal::env_state& s) {
     return lmdb_error(rc, fmt::format("mdb_txn_begin(write) in {}", s.dir.string()));
   txn_guard txn{raw};
   bool fresh = false;
+  bool upgrade = false; // an older schema: its tables are a subset of ours
   MDB_dbi meta = 0;
   int rc = mdb_dbi_open(raw, "meta", 0, &meta);
   std::optional<std::string> version;
@@ -288,13 +289,14 @@ std::optional<error> open_tables(internal::env_state& s) {
                   fmt::format("storage: data directory {} was written by schema version {}; this "
                               "node understands up to {}: run a newer node on it",
                               s.dir.string(), n, current_schema_version));
+    upgrade = n < current_schema_version;
   }
   for (std::size_t i = 0; i < table_count; ++i) {
     auto name = std::string{to_string(static_cast<table>(i))};
     if (rc = mdb_dbi_open(raw, name.c_str(), MDB_CREATE, &s.dbis[i]); rc != 0)
       return lmdb_error(rc, fmt::format("mdb_dbi_open({}) in {}", name, s.dir.string()));
   }
-  if (fresh) {
+  if (fresh || upgrade) {
     auto text = std::to_string(current_schema_version);
     auto k = to_val(schema_version_key);
     auto v = to_val(text);

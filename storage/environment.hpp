@@ -18,8 +18,9 @@ namespace nzl::storage {
 /// The schema version this build writes and understands. `environment::open`
 /// stores it under `schema_version_key` in `table::meta` (as decimal text)
 /// when it creates an environment, and refuses a data directory with a newer,
-/// missing or unreadable version.
-inline constexpr std::uint32_t current_schema_version = 1;
+/// missing or unreadable version. An older version is upgraded in place:
+/// every schema so far only added tables (2: api_keys, nonces, audit, gateway).
+inline constexpr std::uint32_t current_schema_version = 2;
 inline constexpr std::string_view schema_version_key = "schema_version";
 
 struct env_options {

@@ -14,6 +14,14 @@ std::string_view to_string(table t) noexcept {
     return "idempotency";
   case table::webhooks:
     return "webhooks";
+  case table::api_keys:
+    return "api_keys";
+  case table::nonces:
+    return "nonces";
+  case table::audit:
+    return "audit";
+  case table::gateway:
+    return "gateway";
   }
   return "unknown";
 }

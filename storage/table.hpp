@@ -17,10 +17,14 @@ enum class table : std::uint8_t {
   queue_index, ///< per-queue ordering keys
   idempotency, ///< idempotency keys and the first answer
   webhooks,    ///< webhook delivery state
+  api_keys,    ///< API key records by key id (schema 2)
+  nonces,      ///< signed-request nonces seen within the window (schema 2)
+  audit,       ///< the audit log by sequence number (schema 2)
+  gateway,     ///< gateway state: rate-limit buckets, shutdown marker (schema 2)
 };
 
 /// Number of tables; `table` values are 0 .. table_count - 1.
-inline constexpr std::size_t table_count = 5;
+inline constexpr std::size_t table_count = 9;
 
 /// Stable name of a table: its LMDB sub-database name, also used in messages.
 [[nodiscard]] std::string_view to_string(table t) noexcept;

@@ -63,7 +63,7 @@ TEST_F(EnvironmentTest, CreatesTheDirectoryAndWritesTheSchemaVersion) {
   EXPECT_TRUE(fs::is_directory(data_));
   EXPECT_TRUE(fs::exists(data_ / "data.mdb"));
   EXPECT_EQ(env->dir(), data_);
-  EXPECT_EQ(get(*env, table::meta, schema_version_key), "1");
+  EXPECT_EQ(get(*env, table::meta, schema_version_key), std::to_string(current_schema_version));
   EXPECT_EQ(env->commits(), 0u);
   EXPECT_EQ(env->map_size(), env_options{}.initial_map_bytes);
 }
@@ -82,7 +82,7 @@ TEST_F(EnvironmentTest, ReopenKeepsData) {
   ASSERT_TRUE(env);
   EXPECT_EQ(get(*env, table::tasks, "t1"), "queued");
   EXPECT_EQ(get(*env, table::idempotency, "client/key"), "first answer");
-  EXPECT_EQ(get(*env, table::meta, schema_version_key), "1");
+  EXPECT_EQ(get(*env, table::meta, schema_version_key), std::to_string(current_schema_version));
 }
 
 TEST_F(EnvironmentTest, GroupCommitAppliesAllBatchesInOneCommitInOrder) {
@@ -252,8 +252,27 @@ TEST_F(EnvironmentTest, ReadersOnOtherThreadsSurviveMapGrowth) {
 }
 
 TEST_F(EnvironmentTest, RefusesANewerSchemaVersion) {
-  set_schema_version("2");
-  expect_refused(options(), "was written by schema version 2; this node understands up to 1");
+  set_schema_version("3");
+  expect_refused(options(), "was written by schema version 3; this node understands up to 2");
+}
+
+TEST_F(EnvironmentTest, UpgradesSchemaOneKeepingItsData) {
+  {
+    auto env = open_ok(options());
+    ASSERT_TRUE(env);
+    write_batch b;
+    b.put(table::tasks, "t1", "queued");
+    ASSERT_TRUE(env->commit(b));
+  }
+  set_schema_version("1");
+  auto env = open_ok(options());
+  ASSERT_TRUE(env);
+  EXPECT_EQ(get(*env, table::meta, schema_version_key), "2");
+  EXPECT_EQ(get(*env, table::tasks, "t1"), "queued");
+  write_batch b;
+  b.put(table::api_keys, "k_1", "{}");
+  ASSERT_TRUE(env->commit(b));
+  EXPECT_EQ(get(*env, table::api_keys, "k_1"), "{}");
 }
 
 TEST_F(EnvironmentTest, RefusesAGarbledSchemaVersion) {
@@ -288,7 +307,7 @@ TEST_F(EnvironmentTest, AdoptsAnEmptyEnvironmentWithoutAVersion) {
   }
   auto env = open_ok(options());
   ASSERT_TRUE(env);
-  EXPECT_EQ(get(*env, table::meta, schema_version_key), "1");
+  EXPECT_EQ(get(*env, table::meta, schema_version_key), std::to_string(current_schema_version));
 }
 
 TEST_F(EnvironmentTest, RefusesAForeignLmdbEnvironment) {
