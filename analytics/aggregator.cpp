@@ -11,9 +11,18 @@ namespace nzl::analytics {
 
 namespace {
 
-std::uint64_t series_id(std::uint16_t type, std::uint16_t region, status_class cls) {
+std::uint64_t series_id(sample_kind kind, std::uint16_t type, std::uint16_t region,
+                        status_class cls) {
   return std::uint64_t{type} | (std::uint64_t{region} << 16) |
-         (std::uint64_t{static_cast<std::uint8_t>(cls)} << 32);
+         (std::uint64_t{static_cast<std::uint8_t>(cls)} << 32) |
+         (std::uint64_t{static_cast<std::uint8_t>(kind)} << 40);
+}
+
+sample_kind kind_of(std::uint64_t id) {
+  return static_cast<sample_kind>((id >> 40) & 0xff);
+}
+status_class class_of_id(std::uint64_t id) {
+  return static_cast<status_class>((id >> 32) & 0xff);
 }
 
 std::uint64_t error_id(std::uint32_t code, std::uint16_t type, std::uint16_t region) {
@@ -53,8 +62,8 @@ void aggregator::add(const sample& s, std::int64_t now_ms) {
   ++samples_;
   const std::int64_t at = s.at_ms > 0 ? s.at_ms : now_ms;
   const auto cls = class_of(s.status);
-  auto& st = slot_for(series_, series_id(s.type_id, s.region_id, cls), series_id(0, 0, cls),
-                      opts_.max_series, overflow_);
+  auto& st = slot_for(series_, series_id(s.kind, s.type_id, s.region_id, cls),
+                      series_id(s.kind, 0, 0, cls), opts_.max_series, overflow_);
   const bool in_time = st.window.add(at, [&](series_cell& c) {
     c.hist.record(s.latency_us);
     c.use.add(s);
@@ -94,20 +103,23 @@ std::vector<series_snapshot> aggregator::snapshot(std::int64_t window_ms,
     auto cell = st.window.query(window_ms, now_ms);
     if (cell.use.count == 0)
       continue;
-    out.push_back(series_snapshot{std::string{types_.name(static_cast<std::uint16_t>(id))},
+    out.push_back(series_snapshot{kind_of(id),
+                                  std::string{types_.name(static_cast<std::uint16_t>(id))},
                                   std::string{regions_.name(static_cast<std::uint16_t>(id >> 16))},
-                                  static_cast<status_class>(id >> 32), std::move(cell.hist),
-                                  cell.use});
+                                  class_of_id(id), std::move(cell.hist), cell.use});
   }
   std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) {
-    return std::tie(a.type, a.region, a.cls) < std::tie(b.type, b.region, b.cls);
+    return std::tie(a.kind, a.type, a.region, a.cls) < std::tie(b.kind, b.type, b.region, b.cls);
   });
   return out;
 }
 
-nlohmann::json aggregator::query(std::int64_t window_ms, unsigned group_by,
-                                 std::int64_t now_ms) const {
-  return query_json(summarize(snapshot(window_ms, now_ms), group_by), window_ms, "node", now_ms);
+nlohmann::json aggregator::query(std::int64_t window_ms, unsigned group_by, std::int64_t now_ms,
+                                 std::optional<sample_kind> kind) const {
+  auto series = snapshot(window_ms, now_ms);
+  if (kind)
+    series = only_kind(std::move(series), *kind);
+  return query_json(summarize(series, group_by), window_ms, "node", now_ms);
 }
 
 nlohmann::json aggregator::export_series(std::int64_t window_ms, std::int64_t now_ms) const {
@@ -117,12 +129,12 @@ nlohmann::json aggregator::export_series(std::int64_t window_ms, std::int64_t no
 std::vector<series_snapshot> aggregator::lifetime() const {
   std::vector<series_snapshot> out;
   for (const auto& [id, st] : series_)
-    out.push_back(series_snapshot{std::string{types_.name(static_cast<std::uint16_t>(id))},
+    out.push_back(series_snapshot{kind_of(id),
+                                  std::string{types_.name(static_cast<std::uint16_t>(id))},
                                   std::string{regions_.name(static_cast<std::uint16_t>(id >> 16))},
-                                  static_cast<status_class>(id >> 32), st.total.hist,
-                                  st.total.use});
+                                  class_of_id(id), st.total.hist, st.total.use});
   std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) {
-    return std::tie(a.type, a.region, a.cls) < std::tie(b.type, b.region, b.cls);
+    return std::tie(a.kind, a.type, a.region, a.cls) < std::tie(b.kind, b.type, b.region, b.cls);
   });
   return out;
 }
@@ -163,7 +175,8 @@ std::vector<aggregator::error_cluster> aggregator::errors(std::int64_t window_ms
 
 std::vector<aggregator::point> aggregator::timeline(std::string_view type, std::string_view region,
                                                     std::int64_t window_ms, std::int64_t now_ms,
-                                                    std::size_t tier) const {
+                                                    std::size_t tier,
+                                                    std::optional<sample_kind> kind) const {
   const auto t = tier < tiers.size() ? tier : tier_for(window_ms);
   const auto& spec = tiers[t];
   const std::int64_t now_epoch = now_ms / spec.slot_ms;
@@ -178,7 +191,8 @@ std::vector<aggregator::point> aggregator::timeline(std::string_view type, std::
     return out;
   for (const auto& [id, st] : series_) {
     if ((!type.empty() && static_cast<std::uint16_t>(id) != type_id) ||
-        (!region.empty() && static_cast<std::uint16_t>(id >> 16) != region_id))
+        (!region.empty() && static_cast<std::uint16_t>(id >> 16) != region_id) ||
+        (kind && kind_of(id) != *kind))
       continue;
     st.window.for_each_slot_in_tier(t, window_ms, now_ms,
                                     [&](std::int64_t start, const series_cell& c) {

@@ -10,6 +10,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -19,7 +20,8 @@ namespace nzl::analytics {
 
 // The analytics aggregator of one node. It drains the recorder and keeps:
 //
-//  - per series (task type × region × status class): a sliding window of
+//  - per series (kind × type × region × status class; kind is http, task or
+//    websocket, type the task type, route or message type): a sliding window of
 //    latency histograms and counters (sliding_window.hpp) and lifetime totals
 //    (for /metrics, whose counters must only grow);
 //  - per API key: a sliding window of counters (costs, top keys, rate-limit
@@ -58,9 +60,10 @@ public:
   [[nodiscard]] std::vector<series_snapshot> snapshot(std::int64_t window_ms,
                                                       std::int64_t now_ms) const;
 
-  /// `GET /v3/analytics` for this node: query_json(summarize(snapshot)).
-  [[nodiscard]] nlohmann::json query(std::int64_t window_ms, unsigned group_by,
-                                     std::int64_t now_ms) const;
+  /// `GET /v3/analytics` for this node: query_json(summarize(snapshot)),
+  /// of one kind of sample only when `kind` is given.
+  [[nodiscard]] nlohmann::json query(std::int64_t window_ms, unsigned group_by, std::int64_t now_ms,
+                                     std::optional<sample_kind> kind = std::nullopt) const;
 
   /// What a peer sends for a cluster query: export_json(snapshot(window)).
   [[nodiscard]] nlohmann::json export_series(std::int64_t window_ms, std::int64_t now_ms) const;
@@ -92,11 +95,13 @@ public:
     usage use;
   };
   /// The slots of `window_ms`'s tier (or of tier `tier` when given) for the
-  /// series matching `type` and `region` (empty: any), oldest first; slots
+  /// series matching `type` and `region` (empty: any) and `kind` (nullopt:
+  /// any), oldest first; slots
   /// without samples appear with zero counts so gaps show.
   [[nodiscard]] std::vector<point> timeline(std::string_view type, std::string_view region,
                                             std::int64_t window_ms, std::int64_t now_ms,
-                                            std::size_t tier = SIZE_MAX) const;
+                                            std::size_t tier = SIZE_MAX,
+                                            std::optional<sample_kind> kind = std::nullopt) const;
 
   /// Drops series, keys and clusters without samples in the last 24 h.
   void prune(std::int64_t now_ms);

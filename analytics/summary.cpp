@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include <map>
+#include <tuple>
 #include <utility>
 
 namespace nzl::analytics {
@@ -20,8 +21,10 @@ result<unsigned> parse_group_by(std::string_view text) {
       out |= group_type;
     else if (part == "region")
       out |= group_region;
+    else if (part == "kind")
+      out |= group_kind;
     else
-      return fail(errc::invalid_field, "group_by takes type, region or type,region",
+      return fail(errc::invalid_field, "group_by takes a list of type, region and kind",
                   {{"field", "group_by"}});
     if (comma == std::string_view::npos)
       break;
@@ -30,17 +33,43 @@ result<unsigned> parse_group_by(std::string_view text) {
   return out;
 }
 
+std::string_view to_string(sample_kind k) noexcept {
+  switch (k) {
+  case sample_kind::http:
+    return "http";
+  case sample_kind::task:
+    return "task";
+  case sample_kind::websocket:
+    return "websocket";
+  }
+  return "task";
+}
+
+result<sample_kind> parse_kind(std::string_view text) {
+  for (auto k : {sample_kind::http, sample_kind::task, sample_kind::websocket})
+    if (to_string(k) == text)
+      return k;
+  return fail(errc::invalid_field, "kind must be http, task or websocket", {{"field", "kind"}});
+}
+
+std::vector<series_snapshot> only_kind(std::vector<series_snapshot> series, sample_kind kind) {
+  std::erase_if(series, [&](const series_snapshot& s) { return s.kind != kind; });
+  return series;
+}
+
 std::vector<group_summary> summarize(const std::vector<series_snapshot>& series,
                                      unsigned group_by) {
-  std::map<std::pair<std::string, std::string>, group_summary> groups;
+  std::map<std::tuple<std::string, std::string, std::string>, group_summary> groups;
   if (group_by == group_none)
-    groups[{"*", "*"}] = group_summary{"*", "*", {}, {}};
+    groups[{"*", "*", "*"}] = group_summary{"*", "*", "*", {}, {}};
   for (const auto& s : series) {
-    std::pair<std::string, std::string> key{(group_by & group_type) ? s.type : "*",
-                                            (group_by & group_region) ? s.region : "*"};
+    std::tuple<std::string, std::string, std::string> key{
+        (group_by & group_kind) ? std::string{to_string(s.kind)} : "*",
+        (group_by & group_type) ? s.type : "*", (group_by & group_region) ? s.region : "*"};
     auto& g = groups[key];
-    g.type = key.first;
-    g.region = key.second;
+    g.kind = std::get<0>(key);
+    g.type = std::get<1>(key);
+    g.region = std::get<2>(key);
     g.hist.merge(s.hist);
     g.use.merge(s.use);
   }
@@ -53,8 +82,11 @@ std::vector<group_summary> summarize(const std::vector<series_snapshot>& series,
 
 group_summary summarize_matching(const std::vector<series_snapshot>& series, std::string_view type,
                                  std::string_view region) {
-  group_summary g{
-      type.empty() ? "*" : std::string{type}, region.empty() ? "*" : std::string{region}, {}, {}};
+  group_summary g{"*",
+                  type.empty() ? "*" : std::string{type},
+                  region.empty() ? "*" : std::string{region},
+                  {},
+                  {}};
   for (const auto& s : series) {
     if ((!type.empty() && s.type != type) || (!region.empty() && s.region != region))
       continue;
@@ -66,6 +98,8 @@ group_summary summarize_matching(const std::vector<series_snapshot>& series, std
 
 nlohmann::json to_json(const group_summary& g) {
   auto j = nlohmann::json::object();
+  if (g.kind != "*")
+    j["kind"] = g.kind;
   if (g.type != "*")
     j["type"] = g.type;
   if (g.region != "*")
@@ -100,7 +134,8 @@ nlohmann::json query_json(const std::vector<group_summary>& groups, std::int64_t
 nlohmann::json export_json(const std::vector<series_snapshot>& series, std::int64_t window_ms) {
   auto arr = nlohmann::json::array();
   for (const auto& s : series)
-    arr.push_back({{"type", s.type},
+    arr.push_back({{"kind", to_string(s.kind)},
+                   {"type", s.type},
                    {"region", s.region},
                    {"class", to_string(s.cls)},
                    {"hist", s.hist.to_json()},
@@ -132,6 +167,10 @@ result<std::vector<series_snapshot>> import_json(const nlohmann::json& j) {
         !valid_name(e["region"]) || !e.contains("class") || !e["class"].is_string() ||
         !e.contains("hist") || !e.contains("use"))
       return fail(errc::invalid_field, "analytics export: bad series");
+    auto kind = parse_kind(
+        e.contains("kind") && e["kind"].is_string() ? e["kind"].get<std::string>() : std::string{});
+    if (!kind)
+      return std::move(kind).err();
     auto cls = parse_status_class(e["class"].get<std::string>());
     if (!cls)
       return std::move(cls).err();
@@ -141,8 +180,8 @@ result<std::vector<series_snapshot>> import_json(const nlohmann::json& j) {
     auto use = usage::from_json(e["use"]);
     if (!use)
       return std::move(use).err();
-    out.push_back(series_snapshot{e["type"].get<std::string>(), e["region"].get<std::string>(),
-                                  *cls, std::move(*hist), *use});
+    out.push_back(series_snapshot{*kind, e["type"].get<std::string>(),
+                                  e["region"].get<std::string>(), *cls, std::move(*hist), *use});
   }
   return out;
 }

@@ -16,6 +16,7 @@ namespace nzl::analytics {
 /// One series (task type × region × status class) over a window: what a node
 /// exports to its peers for a cluster-wide query.
 struct series_snapshot {
+  sample_kind kind = sample_kind::task;
   std::string type;
   std::string region;
   status_class cls = status_class::ok;
@@ -28,15 +29,18 @@ enum group_by : unsigned {
   group_none = 0,
   group_type = 1,
   group_region = 2,
+  group_kind = 4,
 };
 
-/// Parses "type", "region", "type,region" or "" (no grouping: one total group).
+/// Parses a comma-separated list of "type", "region" and "kind", or "" (no
+/// grouping: one total group).
 /// `errc::invalid_field` otherwise.
 [[nodiscard]] result<unsigned> parse_group_by(std::string_view text);
 
 /// A group's figures: counts, error rate and percentiles of the merged
 /// histogram of its series (never an average of percentiles).
 struct group_summary {
+  std::string kind;   ///< "*" when not grouped by kind
   std::string type;   ///< "*" when not grouped by type
   std::string region; ///< "*" when not grouped by region
   latency_histogram hist;
@@ -45,7 +49,15 @@ struct group_summary {
   [[nodiscard]] double p_ms(double p) const noexcept { return hist.percentile(p) / 1000.0; }
 };
 
-/// Merges `series` into groups by `group_by`, sorted by type then region.
+/// The series of one kind only.
+[[nodiscard]] std::vector<series_snapshot> only_kind(std::vector<series_snapshot> series,
+                                                     sample_kind kind);
+
+[[nodiscard]] std::string_view to_string(sample_kind k) noexcept;
+/// Parses "http", "task", "websocket".
+[[nodiscard]] result<sample_kind> parse_kind(std::string_view text);
+
+/// Merges `series` into groups by `group_by`, sorted by kind, type, region.
 /// With `group_none` there is exactly one group ("*", "*"), even when empty.
 [[nodiscard]] std::vector<group_summary> summarize(const std::vector<series_snapshot>& series,
                                                    unsigned group_by);
@@ -55,9 +67,9 @@ struct group_summary {
 [[nodiscard]] group_summary summarize_matching(const std::vector<series_snapshot>& series,
                                                std::string_view type, std::string_view region);
 
-/// A group as the API shows it: `{type, region, count, errors, client_errors,
+/// A group as the API shows it: `{kind, type, region, count, errors, client_errors,
 /// error_rate, rate_limited, p50_ms, p95_ms, p99_ms, mean_ms, max_ms,
-/// bytes_in, bytes_out}` (type/region omitted when "*").
+/// bytes_in, bytes_out}` (kind/type/region omitted when "*").
 [[nodiscard]] nlohmann::json to_json(const group_summary& g);
 
 /// The answer of `GET /v3/analytics`: `{window, scope, generated_at, groups: [...]}`.
@@ -69,7 +81,7 @@ struct group_summary {
 inline constexpr std::size_t max_exported_series = 20'000;
 
 /// Series as exchanged between nodes: `{"v":1,"window":"5m","series":[{type,
-/// region, class, hist, use}]}`.
+/// region, class, kind, hist, use}]}`.
 [[nodiscard]] nlohmann::json export_json(const std::vector<series_snapshot>& series,
                                          std::int64_t window_ms);
 
