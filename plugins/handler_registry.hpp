@@ -20,11 +20,27 @@ namespace nzl::plugins {
 
 /// Call statistics of one handler, updated on every call without a lock
 /// (relaxed atomics: readers see a recent, not an exact, picture).
+///
+/// Latency is sampled: a clock read costs about as much as a cheap handler
+/// (echo) itself, so a call is timed when it is one of every
+/// `sample_every`, or when the last timed call took `always_time_ns` or more
+/// (then two clock reads are noise). Calls and errors are always counted.
 class handler_stats {
 public:
-  /// Samples kept for `recent_p95_ms`.
+  /// Timed samples kept for `recent_p95_ms`.
   static constexpr std::size_t window = 128;
+  static constexpr std::uint64_t sample_every = 16;
+  static constexpr std::uint64_t always_time_ns = 20'000;
 
+  /// Counts a call; returns its index (for `wants_timing`).
+  std::uint64_t begin_call() noexcept { return calls_.fetch_add(1, std::memory_order_relaxed); }
+  [[nodiscard]] bool wants_timing(std::uint64_t index) const noexcept {
+    return index % sample_every == 0 || last_ns_.load(std::memory_order_relaxed) >= always_time_ns;
+  }
+  void record_latency(std::chrono::nanoseconds elapsed) noexcept;
+  void record_error() noexcept { errors_.fetch_add(1, std::memory_order_relaxed); }
+
+  /// All three of the above: one timed call.
   void record(std::chrono::nanoseconds elapsed, bool failed) noexcept;
 
   [[nodiscard]] std::uint64_t calls() const noexcept {
@@ -33,16 +49,18 @@ public:
   [[nodiscard]] std::uint64_t errors() const noexcept {
     return errors_.load(std::memory_order_relaxed);
   }
-  /// Mean latency since start, 0 before the first call.
+  /// Mean latency of the timed calls since start, 0 before the first.
   [[nodiscard]] double mean_ms() const noexcept;
-  /// The 95th percentile of the last `window` calls; nullopt before the
-  /// first call. Costs a copy and a partial sort of `window` numbers.
+  /// The 95th percentile of the last `window` timed calls; nullopt before
+  /// the first. Costs a copy and a partial sort of `window` numbers.
   [[nodiscard]] std::optional<double> recent_p95_ms() const;
 
 private:
   std::atomic<std::uint64_t> calls_{0};
   std::atomic<std::uint64_t> errors_{0};
+  std::atomic<std::uint64_t> timed_{0};
   std::atomic<std::uint64_t> total_ns_{0};
+  std::atomic<std::uint64_t> last_ns_{0};
   std::array<std::atomic<std::uint64_t>, window> recent_ns_{};
 };
 

@@ -113,6 +113,19 @@ TEST(HandlerStatsTest, P95IsTheNearestRankOfTheRecentWindow) {
   EXPECT_EQ(s.calls(), 100 + handler_stats::window);
 }
 
+TEST(HandlerStatsTest, TimesOneCallInSixteenUnlessTheHandlerIsSlow) {
+  handler_stats s;
+  EXPECT_TRUE(s.wants_timing(s.begin_call())); // the first call is always timed
+  s.record_latency(std::chrono::microseconds(2));
+  EXPECT_FALSE(s.wants_timing(1));
+  EXPECT_FALSE(s.wants_timing(15));
+  EXPECT_TRUE(s.wants_timing(16));
+  s.record_latency(std::chrono::microseconds(50)); // slow: time every call
+  EXPECT_TRUE(s.wants_timing(17));
+  EXPECT_DOUBLE_EQ(s.mean_ms(), 0.026);
+  EXPECT_EQ(s.calls(), 1u);
+}
+
 TEST(PluginSystemRegistryTest, StatsSurviveAReloadThatKeepsTheHandler) {
   handler_registry registry;
   auto alpha = plugin("alpha", {"a1"});
