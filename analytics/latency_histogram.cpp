@@ -42,11 +42,11 @@ void latency_histogram::record(std::uint64_t value_us, std::uint64_t n) {
   value_us = std::min(value_us, max_trackable_us - 1);
   const auto index = bucket_index(value_us);
   auto it = std::lower_bound(buckets_.begin(), buckets_.end(), index,
-                             [](const bucket& b, std::uint32_t i) { return b.index < i; });
-  if (it != buckets_.end() && it->index == index)
-    it->count += n;
+                             [](const bucket& b, std::uint32_t i) { return b.index() < i; });
+  if (it != buckets_.end() && it->index() == index)
+    it->add(n);
   else
-    buckets_.insert(it, bucket{index, n});
+    buckets_.insert(it, bucket::make(index, n));
   min_ = count_ == 0 ? value_us : std::min(min_, value_us);
   max_ = std::max(max_, value_us);
   count_ += n;
@@ -65,12 +65,12 @@ void latency_histogram::merge(const latency_histogram& other) {
   auto a = buckets_.begin();
   auto b = other.buckets_.begin();
   while (a != buckets_.end() || b != other.buckets_.end()) {
-    if (b == other.buckets_.end() || (a != buckets_.end() && a->index < b->index)) {
+    if (b == other.buckets_.end() || (a != buckets_.end() && a->index() < b->index())) {
       out.push_back(*a++);
-    } else if (a == buckets_.end() || b->index < a->index) {
+    } else if (a == buckets_.end() || b->index() < a->index()) {
       out.push_back(*b++);
     } else {
-      out.push_back(bucket{a->index, a->count + b->count});
+      out.push_back(bucket::make(a->index(), a->count() + b->count()));
       ++a;
       ++b;
     }
@@ -92,10 +92,10 @@ double latency_histogram::percentile(double p) const noexcept {
   rank = std::clamp<std::uint64_t>(rank, 1, count_);
   std::uint64_t seen = 0;
   for (const auto& b : buckets_) {
-    seen += b.count;
+    seen += b.count();
     if (seen >= rank) {
-      const double mid = static_cast<double>(bucket_lower(b.index)) +
-                         static_cast<double>(bucket_width(b.index) - 1) / 2.0;
+      const double mid = static_cast<double>(bucket_lower(b.index())) +
+                         static_cast<double>(bucket_width(b.index()) - 1) / 2.0;
       return std::clamp(mid, static_cast<double>(min_), static_cast<double>(max_));
     }
   }
@@ -105,9 +105,9 @@ double latency_histogram::percentile(double p) const noexcept {
 std::uint64_t latency_histogram::count_at_or_below(std::uint64_t value_us) const noexcept {
   std::uint64_t n = 0;
   for (const auto& b : buckets_) {
-    if (bucket_lower(b.index) + bucket_width(b.index) - 1 > value_us)
+    if (bucket_lower(b.index()) + bucket_width(b.index()) - 1 > value_us)
       break;
-    n += b.count;
+    n += b.count();
   }
   return n;
 }
@@ -128,7 +128,7 @@ void latency_histogram::clear() noexcept {
 nlohmann::json latency_histogram::to_json() const {
   auto b = nlohmann::json::array();
   for (const auto& x : buckets_)
-    b.push_back(nlohmann::json::array({x.index, x.count}));
+    b.push_back(nlohmann::json::array({x.index(), x.count()}));
   return {{"s", sub_bucket_bits}, {"n", count_}, {"sum", sum_},
           {"min", min()},         {"max", max_}, {"b", std::move(b)}};
 }
@@ -154,14 +154,14 @@ result<latency_histogram> latency_histogram::from_json(const nlohmann::json& j) 
       return bad("bucket is not [index, count]");
     const auto index = e[0].get<std::uint64_t>();
     const auto count = e[1].get<std::uint64_t>();
-    if (index >= bucket_count || count == 0)
+    if (index >= bucket_count || count == 0 || count > bucket::count_mask)
       return bad("bucket index or count out of range");
-    if (!h.buckets_.empty() && h.buckets_.back().index >= index)
+    if (!h.buckets_.empty() && h.buckets_.back().index() >= index)
       return bad("bucket indices do not ascend");
     if (total + count < total)
       return bad("count overflows");
     total += count;
-    h.buckets_.push_back(bucket{static_cast<std::uint32_t>(index), count});
+    h.buckets_.push_back(bucket::make(static_cast<std::uint32_t>(index), count));
   }
   h.count_ = j["n"].get<std::uint64_t>();
   h.sum_ = j["sum"].get<std::uint64_t>();
@@ -170,8 +170,8 @@ result<latency_histogram> latency_histogram::from_json(const nlohmann::json& j) 
   if (total != h.count_)
     return bad("bucket counts do not add up to n");
   if (h.count_ > 0 && (h.min_ > h.max_ || h.max_ >= max_trackable_us ||
-                       bucket_index(h.min_) != h.buckets_.front().index ||
-                       bucket_index(h.max_) != h.buckets_.back().index))
+                       bucket_index(h.min_) != h.buckets_.front().index() ||
+                       bucket_index(h.max_) != h.buckets_.back().index()))
     return bad("min or max outside the buckets");
   if (h.count_ == 0 && (h.min_ != 0 || h.max_ != 0 || h.sum_ != 0))
     return bad("empty histogram with values");

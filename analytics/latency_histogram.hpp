@@ -4,6 +4,7 @@
 
 #include <nlohmann/json_fwd.hpp>
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <vector>
@@ -20,7 +21,7 @@ namespace nzl::analytics {
 // 2^-(sub_bucket_bits+1) = 1/64 (1.5625 %). Values at or above
 // max_trackable_us (2^36 µs, ~19 h) are recorded as max_trackable_us - 1.
 //
-// Storage is sparse: a sorted vector of the non-zero buckets (16 bytes each),
+// Storage is sparse: a sorted vector of the non-zero buckets (8 bytes each),
 // so a histogram of one narrow latency band stays small. Merging two histograms
 // gives exactly the histogram of the union of their samples, which is why
 // cluster-wide percentiles are computed by merging, never by averaging.
@@ -47,9 +48,19 @@ inline constexpr double max_relative_error = 1.0 / (1u << (sub_bucket_bits + 1))
 
 class latency_histogram {
 public:
+  /// A non-zero bucket, packed in 8 bytes: the index in the top 16 bits,
+  /// the count in the low 48 (2.8e14 samples; merges saturate there).
   struct bucket {
-    std::uint32_t index = 0;
-    std::uint64_t count = 0;
+    std::uint64_t bits = 0;
+    static constexpr std::uint64_t count_mask = (std::uint64_t{1} << 48) - 1;
+    static bucket make(std::uint32_t index, std::uint64_t count) noexcept {
+      return bucket{(std::uint64_t{index} << 48) | std::min(count, count_mask)};
+    }
+    [[nodiscard]] std::uint32_t index() const noexcept {
+      return static_cast<std::uint32_t>(bits >> 48);
+    }
+    [[nodiscard]] std::uint64_t count() const noexcept { return bits & count_mask; }
+    void add(std::uint64_t n) noexcept { *this = make(index(), count() + n); }
     friend bool operator==(const bucket&, const bucket&) = default;
   };
 
