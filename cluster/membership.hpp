@@ -25,6 +25,7 @@ struct load_report {
   std::uint32_t queue_depth = 0; ///< tasks waiting for an executor
   double p95_ms = 0;             ///< recent p95 of task durations
   bool drained = false;          ///< an operator moved the region's traffic away
+  std::string redirect;          ///< while drained: where its traffic should go (may be empty)
 };
 
 struct membership_options {
