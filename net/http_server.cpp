@@ -20,6 +20,8 @@
 #include "core/log.hpp"
 #include "net/api.hpp"
 #include "net/router.hpp"
+#include "net/ws/hub.hpp"
+#include "net/ws/internal/connection.hpp"
 
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/executor_work_guard.hpp>
@@ -31,6 +33,7 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl/ssl_stream.hpp>
+#include <boost/beast/websocket/rfc6455.hpp>
 
 #include <array>
 #include <atomic>
@@ -257,11 +260,13 @@ struct http_server::impl {
   };
   template <class Stream> class session;
   template <class Stream> class rejecter;
+  class ws_registration;
 
   void do_accept();
   void on_accept(beast::error_code ec, tcp::socket socket);
   template <class Stream> void open_session(tcp::socket socket, std::string peer);
   void unregister_session(std::uint64_t id);
+  std::shared_ptr<ws_registration> register_ws(asio::any_io_executor ex);
 
   server_options options;
   api& api_;
@@ -367,13 +372,35 @@ private:
   http::response<http::string_body> res_;
 };
 
+// A WebSocket connection as the server counts it: registered like a session
+// (max_connections, drain, wait_drained), held by the connection until it
+// ends. A few dozen bytes, not the HTTP session (with its buffers).
+class http_server::impl::ws_registration final : public session_base {
+public:
+  ws_registration(impl& server, std::uint64_t id, asio::any_io_executor ex)
+      : server_(server), id_(id), ex_(std::move(ex)) {}
+  ~ws_registration() override { server_.unregister_session(id_); }
+  void on_drain() override {
+    if (auto c = conn.lock())
+      c->drain();
+  }
+  asio::any_io_executor executor() override { return ex_; }
+
+  std::weak_ptr<ws::internal::drainable> conn;
+
+private:
+  impl& server_;
+  std::uint64_t id_;
+  asio::any_io_executor ex_;
+};
+
 template <class Stream>
 class http_server::impl::session final : public session_base,
                                          public std::enable_shared_from_this<session<Stream>> {
 public:
   session(impl& server, tcp::socket&& socket, std::uint64_t id, std::string peer)
-      : server_(server), stream_(make_stream<Stream>(std::move(socket), server.tls.get())), id_(id),
-        peer_(std::move(peer)) {}
+      : server_(server), stream_(make_stream<Stream>(std::move(socket), server.tls.get())),
+        ex_(lowest().get_executor()), id_(id), peer_(std::move(peer)) {}
 
   ~session() override { server_.unregister_session(id_); }
 
@@ -389,11 +416,13 @@ public:
   // Called on the session's io_context when the server starts draining.
   void on_drain() override {
     draining_ = true;
+    if (upgraded_)
+      return; // the stream belongs to a WebSocket connection now
     if (!busy_ && !(parser_ && parser_->got_some()))
       close();
   }
 
-  asio::any_io_executor executor() override { return lowest().get_executor(); }
+  asio::any_io_executor executor() override { return ex_; }
 
 private:
   beast::tcp_stream& lowest() { return beast::get_lowest_layer(stream_); }
@@ -495,6 +524,9 @@ private:
   void dispatch_request() {
     busy_ = true;
     auto& msg = parser_->get();
+    if (server_.options.websocket && msg.method() == http::verb::get &&
+        path_of(msg.target()) == "/v3/ws" && beast::websocket::is_upgrade(msg))
+      return upgrade();
     http_request req;
     req.method = method_of(msg.method());
     req.target = std::string{msg.target()};
@@ -521,6 +553,41 @@ private:
       server_.front(std::move(req), std::move(done));
     else
       server_.api_.handle(std::move(req), std::move(done));
+  }
+
+  // GET /v3/ws: the gateway (or the token) decides before the handshake; a
+  // refusal is an ordinary HTTP problem response. Admitted, the stream moves
+  // to a WebSocket connection and this HTTP session ends; the connection is
+  // counted (and drained) through its registration.
+  void upgrade() {
+    auto& msg = parser_->get();
+    http_request req;
+    req.method = http_method::get;
+    req.target = std::string{msg.target()};
+    std::string_view client_id;
+    read_headers(msg.base(), req, client_id);
+    req.request_id = is_sane_request_id(client_id) ? std::string{client_id} : new_request_id();
+    req.peer_address = peer_;
+    req.tls = is_tls_stream<Stream>;
+    keep_alive_ = msg.keep_alive();
+    version_ = msg.version();
+    method_ = req.method;
+    path_ = std::string{path_of(req.target)};
+    request_id_ = req.request_id;
+    if (server_.draining.load())
+      return write(server_.api_.problem(
+          error{errc::unavailable, "the node is shutting down", {}}, request_id_, path_));
+    auto verdict = server_.options.websocket->admit(req);
+    if (verdict.refusal)
+      return write(std::move(*verdict.refusal));
+    upgraded_ = true;
+    lowest().expires_never(); // WebSocket timeouts apply from here
+    auto reg = server_.register_ws(ex_);
+    reg->conn = ws::internal::start(std::move(stream_), parser_->release(),
+                                    *server_.options.websocket, std::move(verdict.grant), reg);
+    parser_.reset();
+    buffer_.clear();
+    buffer_.shrink_to_fit();
   }
 
   void write(http_response res) {
@@ -598,6 +665,8 @@ private:
   }
 
   void close() {
+    if (upgraded_)
+      return;
     beast::error_code ignored;
     lowest().socket().shutdown(tcp::socket::shutdown_both, ignored);
     lowest().socket().close(ignored);
@@ -605,6 +674,7 @@ private:
 
   impl& server_;
   Stream stream_;
+  asio::any_io_executor ex_; // the stream's, kept: an upgrade moves the stream away
   std::uint64_t id_;
   std::string peer_; // the peer's IP text, copied into every request
   beast::flat_buffer buffer_;
@@ -619,10 +689,20 @@ private:
   bool busy_ = false;
   bool draining_ = false;
   bool close_after_write_ = false;
+  bool upgraded_ = false;
   std::size_t linger_left_ = 0;
   std::array<char, 4096> linger_buf_{};
   steady_clock::time_point started_{};
 };
+
+std::shared_ptr<http_server::impl::ws_registration>
+http_server::impl::register_ws(asio::any_io_executor ex) {
+  std::lock_guard guard{sessions_mutex};
+  auto id = next_session_id++;
+  auto r = std::make_shared<ws_registration>(*this, id, std::move(ex));
+  sessions.emplace(id, r);
+  return r;
+}
 
 void http_server::impl::do_accept() {
   acceptor.async_accept(

@@ -12,6 +12,9 @@
 namespace nzl::net {
 
 class api;
+namespace ws {
+class ws_hub;
+}
 
 /// HTTPS for the server: both files set turns it on. TLS 1.2 at least, 1.3
 /// preferred; TLS 1.2 only with ECDHE and AEAD ciphers (AES-GCM,
@@ -36,6 +39,9 @@ struct server_options {
   std::uint32_t write_timeout_ms = 10'000;     ///< to send a response
   std::uint32_t handshake_timeout_ms = 10'000; ///< to finish a TLS handshake (HTTPS only)
   tls_options tls;                             ///< HTTPS when enabled(), else plain HTTP
+  /// `GET /v3/ws` upgrades go here (admitted by the hub first); null: the
+  /// endpoint answers like any unknown upgrade (400 from the api).
+  ws::ws_hub* websocket = nullptr;
 };
 
 /// The HTTP/1.1 server (Boost.Beast): asynchronous, keep-alive, one io_context

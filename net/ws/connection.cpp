@@ -1,0 +1,251 @@
+// A WebSocket connection over Beast: the transport of one session. After
+// Beast's websocket server examples (do_x/on_x, one end path), on the io
+// thread of the HTTP connection it came from (no strand needed). Memory per
+// idle connection is kept small on purpose (docs/websocket.md): reads go
+// into a 512-byte array and are assembled into a string only while a
+// message is incomplete; the websocket stream's own read buffer is Beast's
+// fixed 4 KiB; there is no per-connection write buffer (permessage-deflate is
+// off), writes send the shared message text and a 32-byte suffix.
+// Invariants: at most one read and one write in flight; a close waits for the
+// write in flight; Beast pings after ping_interval of silence and closes the
+// connection when another interval passes without a pong.
+#include "net/ws/internal/connection.hpp"
+
+#include "core/log.hpp"
+#include "net/ws/hub.hpp"
+#include "net/ws/session.hpp"
+
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/ssl.hpp>
+#include <boost/beast/websocket.hpp>
+#include <boost/beast/websocket/ssl.hpp>
+
+#include <array>
+#include <optional>
+
+namespace nzl::net::ws::internal {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace websocket = beast::websocket;
+using namespace std::chrono;
+
+namespace {
+
+template <class Stream>
+class ws_connection final : public connection,
+                            public drainable,
+                            public std::enable_shared_from_this<ws_connection<Stream>> {
+public:
+  ws_connection(Stream&& stream, ws_hub& hub, ws_grant grant, std::shared_ptr<void> keep)
+      : ws_(std::move(stream)), hub_(hub), grant_(std::move(grant)), keep_(std::move(keep)) {}
+
+  void run(upgrade_request&& request) {
+    // Held until the handshake completes, then freed.
+    request_ = std::make_unique<upgrade_request>(std::move(request));
+    const auto& o = hub_.options();
+    websocket::stream_base::timeout t{};
+    t.handshake_timeout = milliseconds(o.handshake_timeout_ms);
+    // Beast pings after half the idle timeout and closes after the whole.
+    t.idle_timeout = milliseconds(2ull * o.ping_interval_ms);
+    t.keep_alive_pings = true;
+    ws_.set_option(t);
+    ws_.read_message_max(o.max_message_bytes);
+    ws_.auto_fragment(false);
+    ws_.set_option(websocket::stream_base::decorator(
+        [](websocket::response_type& res) { res.set(beast::http::field::server, "noizylab"); }));
+    ws_.async_accept(*request_, [self = this->shared_from_this()](beast::error_code ec) {
+      self->on_accept(ec);
+    });
+  }
+
+  // connection (session side)
+  void wake() override {
+    asio::post(ws_.get_executor(), [self = this->shared_from_this()] { self->pump(); });
+  }
+
+  void close(std::uint16_t code, std::string reason, bool flush) override {
+    asio::post(ws_.get_executor(),
+               [self = this->shared_from_this(), code, reason = std::move(reason),
+                flush]() mutable { self->begin_close(code, std::move(reason), flush); });
+  }
+
+  void adopt(std::shared_ptr<session> s) override { session_ = std::move(s); }
+
+  // drainable (server side)
+  void drain() override {
+    asio::post(ws_.get_executor(), [self = this->shared_from_this()] {
+      self->begin_close(close_going_away, "server shutting down", true);
+    });
+  }
+
+private:
+  void on_accept(beast::error_code ec) {
+    request_.reset();
+    if (ec) {
+      log::emit(log::level::debug, "ws_handshake_failed", R"("error":{})",
+                log::quote(ec.message()));
+      return;
+    }
+    session_ = hub_.open(std::move(grant_));
+    session_->attach(this->shared_from_this());
+    session_->welcome();
+    log::emit(log::level::debug, "ws_open", R"("session":{},"client":{})",
+              log::quote(session_->id()), log::quote(session_->grant().client));
+    do_read();
+  }
+
+  void do_read() {
+    ws_.async_read_some(asio::buffer(rd_),
+                        [self = this->shared_from_this()](beast::error_code ec, std::size_t n) {
+                          self->on_read(ec, n);
+                        });
+  }
+
+  void on_read(beast::error_code ec, std::size_t n) {
+    if (ec)
+      return end(ec);
+    if (!ws_.is_message_done()) {
+      msg_.append(rd_.data(), n);
+      return do_read();
+    }
+    auto s = session_; // a resume replaces session_ during on_text
+    if (msg_.empty()) {
+      // The whole message fitted in one read: no copy.
+      if (ws_.got_text())
+        s->on_text(std::string_view{rd_.data(), n});
+      else
+        s->on_binary();
+    } else {
+      msg_.append(rd_.data(), n);
+      if (ws_.got_text())
+        s->on_text(msg_);
+      else
+        s->on_binary();
+      msg_.clear();
+      if (msg_.capacity() > 4096)
+        std::string{}.swap(msg_); // a big message does not pin its memory
+    }
+    do_read();
+  }
+
+  void pump() {
+    if (writing_ || ended_ || closing_sent_ || !session_)
+      return;
+    if (close_code_ && !flush_)
+      return send_close();
+    auto next = session_->take_next();
+    if (!next) {
+      if (close_code_)
+        send_close();
+      return;
+    }
+    writing_ = true;
+    writing_from_ = session_;
+    current_ = std::move(*next);
+    auto len = std::snprintf(suffix_.data(), suffix_.size(), ",\"msg_seq\":%llu}",
+                             static_cast<unsigned long long>(current_.seq));
+    std::array<asio::const_buffer, 2> frame{asio::buffer(*current_.body),
+                                            asio::buffer(suffix_.data(), len)};
+    ws_.text(true);
+    ws_.async_write(frame, [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
+      self->on_write(ec);
+    });
+  }
+
+  void on_write(beast::error_code ec) {
+    writing_ = false;
+    current_ = {};
+    if (ec)
+      return end(ec);
+    writing_from_->mark_sent();
+    writing_from_.reset();
+    pump();
+  }
+
+  void begin_close(std::uint16_t code, std::string reason, bool flush) {
+    if (ended_ || close_code_)
+      return;
+    close_code_ = code;
+    close_reason_ = std::move(reason);
+    flush_ = flush;
+    // A client that does not read can stall the write in flight (and the
+    // close frame) forever: the socket is closed after a grace period.
+    guard_.emplace(ws_.get_executor());
+    guard_->expires_after(seconds(5));
+    guard_->async_wait([self = this->shared_from_this()](beast::error_code ec) {
+      if (!ec && !self->ended_) {
+        beast::error_code ignored;
+        beast::get_lowest_layer(self->ws_).socket().close(ignored);
+      }
+    });
+    pump();
+  }
+
+  void send_close() {
+    closing_sent_ = true;
+    websocket::close_reason why{static_cast<websocket::close_code>(*close_code_)};
+    why.reason = close_reason_;
+    ws_.async_close(why, [self = this->shared_from_this()](beast::error_code) {
+      // The peer's close frame ends the read loop; nothing else to do.
+    });
+  }
+
+  void end(beast::error_code ec) {
+    if (ended_)
+      return;
+    ended_ = true;
+    if (guard_)
+      guard_->cancel();
+    if (ec == websocket::error::message_too_big)
+      log::emit(log::level::debug, "ws_message_too_big", R"("session":{})",
+                log::quote(session_ ? session_->id() : std::string{}));
+    if (session_)
+      hub_.closed(session_, this);
+  }
+
+  websocket::stream<Stream> ws_;
+  ws_hub& hub_;
+  ws_grant grant_;
+  std::shared_ptr<void> keep_;
+  std::unique_ptr<upgrade_request> request_;
+  std::shared_ptr<session> session_;
+  std::shared_ptr<session> writing_from_;
+  outgoing current_;
+  std::string msg_;
+  std::optional<std::uint16_t> close_code_;
+  std::string close_reason_;
+  std::optional<asio::steady_timer> guard_;
+  bool writing_ = false;
+  bool ended_ = false;
+  bool flush_ = false;
+  bool closing_sent_ = false;
+  std::array<char, 32> suffix_{};
+  std::array<char, 512> rd_{};
+};
+
+template <class Stream>
+std::shared_ptr<drainable> start_any(Stream&& stream, upgrade_request&& request, ws_hub& hub,
+                                     ws_grant grant, std::shared_ptr<void> keep) {
+  auto c = std::make_shared<ws_connection<Stream>>(std::move(stream), hub, std::move(grant),
+                                                   std::move(keep));
+  c->run(std::move(request));
+  return c;
+}
+
+} // namespace
+
+std::shared_ptr<drainable> start(beast::tcp_stream&& stream, upgrade_request&& request, ws_hub& hub,
+                                 ws_grant grant, std::shared_ptr<void> keep) {
+  return start_any(std::move(stream), std::move(request), hub, std::move(grant), std::move(keep));
+}
+
+std::shared_ptr<drainable> start(beast::ssl_stream<beast::tcp_stream>&& stream,
+                                 upgrade_request&& request, ws_hub& hub, ws_grant grant,
+                                 std::shared_ptr<void> keep) {
+  return start_any(std::move(stream), std::move(request), hub, std::move(grant), std::move(keep));
+}
+
+} // namespace nzl::net::ws::internal

@@ -1,0 +1,439 @@
+// The WebSocket protocol of one session (docs/websocket.md), without Beast.
+// Model: messages from the client arrive on the attached connection's io
+// thread, one at a time; everything the session sends goes through its
+// outbox, from whichever thread produced it (the io thread for pings and
+// inline tasks, an executor thread for progress and results, a publisher's
+// thread for channel events). Invariants:
+// - every message sent gets the next msg_seq; the last `resume_buffer`
+//   written ones stay held, so a client that reconnects within the window
+//   gets what it missed, or learns how many messages are gone;
+// - at most `max_queued` messages wait unwritten: at 3/4 the client is sent
+//   `lagging`, at the bound the connection closes with 1008 (a detached
+//   session drops its oldest messages instead), so a slow reader never grows
+//   the node's memory without bound;
+// - at most `max_tasks` tasks and `max_subscriptions` channels per session;
+//   `max_bad_messages` garbage messages in a row close with 1008.
+// A crash loses every session: clients reconnect and resubscribe.
+#include "net/ws/session.hpp"
+
+#include "core/ids.hpp"
+#include "core/task.hpp"
+#include "net/json_body.hpp"
+#include "net/task_codec.hpp"
+#include "net/task_service.hpp"
+#include "net/ws/hub.hpp"
+
+#include <algorithm>
+
+namespace nzl::net::ws {
+
+namespace {
+
+using nlohmann::json;
+
+// JSON text of `doc` without its closing brace (the writer appends msg_seq).
+std::string open_text(const json& doc) {
+  auto text = doc.dump(-1, ' ', false, json::error_handler_t::replace);
+  text.pop_back();
+  return text;
+}
+
+json message(std::string_view type, const json& id) {
+  json doc = json::object();
+  doc["type"] = type;
+  if (!id.is_null())
+    doc["id"] = id;
+  return doc;
+}
+
+bool valid_channel(const std::string& name) {
+  if (name.empty() || name.size() > 64)
+    return false;
+  return std::all_of(name.begin(), name.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
+           c == '_' || c == '-' || c == ':';
+  });
+}
+
+bool valid_id(const json& id) {
+  if (id.is_null() || id.is_number_integer())
+    return true;
+  return id.is_string() && !id.get_ref<const std::string&>().empty() &&
+         id.get_ref<const std::string&>().size() <= 128;
+}
+
+} // namespace
+
+session::session(std::string id, ws_grant grant, ws_hub& hub)
+    : id_(std::move(id)), grant_(std::move(grant)), hub_(hub),
+      outbox_({hub.options().max_queued, hub.options().resume_buffer}) {}
+
+session::~session() = default;
+
+void session::attach(const std::shared_ptr<connection>& c) {
+  std::shared_ptr<connection> old;
+  bool wake = false;
+  {
+    std::lock_guard guard{mutex_};
+    old = conn_.lock();
+    conn_ = c;
+    closing_ = false;
+    wake_pending_ = outbox_.unsent() > 0;
+    wake = wake_pending_;
+  }
+  if (old && old != c)
+    old->close(close_policy, "session resumed elsewhere", false);
+  if (wake)
+    c->wake();
+}
+
+bool session::detach(const connection* c) {
+  std::lock_guard guard{mutex_};
+  if (conn_.lock().get() != c)
+    return false;
+  conn_.reset();
+  wake_pending_ = false;
+  return true;
+}
+
+bool session::attached() const {
+  std::lock_guard guard{mutex_};
+  return !conn_.expired();
+}
+
+void session::welcome() {
+  auto doc = message("welcome", nullptr);
+  doc["session"] = id_;
+  doc["resume_window_ms"] = hub_.options().resume_window_ms;
+  doc["max_message_bytes"] = hub_.options().max_message_bytes;
+  send(open_text(doc));
+}
+
+std::optional<outgoing> session::take_next() {
+  std::lock_guard guard{mutex_};
+  auto* next = outbox_.next_unsent();
+  if (!next) {
+    wake_pending_ = false;
+    return std::nullopt;
+  }
+  return *next;
+}
+
+void session::mark_sent() {
+  std::lock_guard guard{mutex_};
+  outbox_.mark_sent();
+}
+
+bool session::has_unsent() const {
+  std::lock_guard guard{mutex_};
+  return outbox_.unsent() > 0;
+}
+
+std::uint64_t session::rewind(std::uint64_t have) {
+  std::lock_guard guard{mutex_};
+  return outbox_.rewind(have);
+}
+
+void session::send(std::string body, outbox::mode m) {
+  push(std::make_shared<const std::string>(std::move(body)), m);
+}
+
+void session::deliver(std::shared_ptr<const std::string> event_text) {
+  push(std::move(event_text), outbox::mode::normal);
+}
+
+void session::push(std::shared_ptr<const std::string> body, outbox::mode m) {
+  std::shared_ptr<connection> c;
+  bool wake = false;
+  bool close = false;
+  {
+    std::lock_guard guard{mutex_};
+    c = conn_.lock();
+    if (closing_)
+      return; // closed for lagging: nothing more is queued
+    if (!c && m == outbox::mode::normal)
+      m = outbox::mode::detached;
+    auto v = outbox_.push(std::move(body), m);
+    if (v == outbox::verdict::lagging) {
+      auto notice = message("lagging", nullptr);
+      notice["queued"] = outbox_.unsent();
+      notice["limit"] = hub_.options().max_queued;
+      outbox_.push(std::make_shared<const std::string>(open_text(notice)), outbox::mode::force);
+    } else if (v == outbox::verdict::overflow) {
+      closing_ = true;
+      close = true;
+    }
+    if (c && !wake_pending_ && !close) {
+      wake_pending_ = true;
+      wake = true;
+    }
+  }
+  if (close && c)
+    c->close(close_policy, "the client reads too slowly", false);
+  else if (wake)
+    c->wake();
+}
+
+void session::reply_error(const json& id, std::string_view code, std::string_view detail,
+                          bool garbage) {
+  auto doc = message("error", id);
+  doc["code"] = code;
+  doc["detail"] = detail;
+  send(open_text(doc), outbox::mode::force);
+  if (!garbage)
+    return;
+  if (++bad_in_a_row_ >= hub_.options().max_bad_messages) {
+    std::shared_ptr<connection> c;
+    {
+      std::lock_guard guard{mutex_};
+      c = conn_.lock();
+    }
+    if (c)
+      c->close(close_policy, "too many invalid messages", true);
+  }
+}
+
+void session::on_binary() {
+  reply_error(nullptr, "invalid_message", "binary messages are not supported; send JSON text",
+              true);
+}
+
+void session::on_text(std::string_view text) {
+  auto parsed = parse_json_body(text, hub_.options().max_json_depth);
+  if (!parsed)
+    return reply_error(nullptr, "invalid_json", parsed.err().detail, true);
+  auto& doc = *parsed;
+  if (!doc.is_object())
+    return reply_error(nullptr, "invalid_message", "a message is a JSON object", true);
+  json id = nullptr;
+  if (auto it = doc.find("id"); it != doc.end())
+    id = *it;
+  if (!valid_id(id))
+    return reply_error(nullptr, "invalid_field",
+                       "id must be a string of 1-128 characters or an integer", true);
+  auto type_it = doc.find("type");
+  if (type_it == doc.end() || !type_it->is_string())
+    return reply_error(id, "invalid_field", "type must be a string", true);
+  const auto& type = type_it->get_ref<const std::string&>();
+  if (type == "ping") {
+    bad_in_a_row_ = 0;
+    return send(open_text(message("pong", id)));
+  }
+  if (type == "task")
+    return on_task(id, doc);
+  if (type == "cancel")
+    return on_cancel(id);
+  if (type == "subscribe" || type == "unsubscribe")
+    return on_subscribe(id, doc, type == "subscribe");
+  if (type == "publish")
+    return on_publish(id, doc);
+  if (type == "resume")
+    return on_resume(id, doc);
+  reply_error(id, "unknown_message_type",
+              "unknown message type '" + type.substr(0, 32) +
+                  "'; expected ping, task, cancel, subscribe, unsubscribe, publish or resume",
+              true);
+}
+
+void session::on_task(const json& id, json& doc) {
+  if (id.is_null())
+    return reply_error(id, "invalid_field", "a task message needs an id", true);
+  auto task_it = doc.find("task");
+  if (task_it == doc.end() || !task_it->is_object())
+    return reply_error(id, "invalid_field", "task must be an object {type, payload, options}",
+                       true);
+  auto decoded = decode_task(*task_it, v3_fields, "task.");
+  if (!decoded)
+    return reply_error(id, to_string(decoded.err().code), decoded.err().detail, true);
+  bad_in_a_row_ = 0;
+  auto& task = *decoded;
+  task.client = grant_.client;
+  task.request_id = "ws-" + id_;
+  if (auto a = doc.find("async"); a != doc.end() && a->is_boolean() && a->get<bool>())
+    task.options.async = true;
+  auto key = id.dump();
+  auto self = weak_from_this();
+  if (task.options.async) {
+    // Through the durable queue: the answer is the queued record; lifecycle
+    // events come from GET /v3/tasks/{id} or the webhook.
+    return hub_.tasks().enqueue(std::move(task), [self, id](result<json> answer) {
+      auto s = self.lock();
+      if (!s)
+        return;
+      if (!answer)
+        return s->reply_error(id, to_string(answer.err().code), answer.err().detail, false);
+      auto doc = message("result", id);
+      doc["result"] = std::move(answer).value();
+      s->send(open_text(doc), outbox::mode::force);
+    });
+  }
+  std::string_view code;
+  {
+    std::lock_guard guard{mutex_};
+    if (running_.count(key) != 0)
+      code = "conflict";
+    else if (running_.size() >= hub_.options().max_tasks)
+      code = "overloaded";
+    else
+      running_.emplace(key, task.cancel);
+  }
+  if (code == "conflict")
+    return reply_error(id, code, "a task with this id is running on this session", false);
+  if (!code.empty())
+    return reply_error(id, code, "too many tasks are running on this session", false);
+  task.on_progress = [self, id](int percent, std::string_view stage) {
+    auto s = self.lock();
+    if (!s)
+      return;
+    auto doc = message("progress", id);
+    doc["percent"] = std::clamp(percent, 0, 100);
+    doc["stage"] = std::string{stage.substr(0, 128)};
+    s->send(open_text(doc));
+  };
+  auto task_id = task.id;
+  task_event(task_id, "running");
+  hub_.tasks().run(std::move(task), [self, id, key](task_outcome outcome) {
+    auto s = self.lock();
+    if (!s)
+      return;
+    {
+      std::lock_guard guard{s->mutex_};
+      s->running_.erase(key);
+    }
+    if (outcome.value) {
+      auto doc = message("result", id);
+      doc["task_id"] = outcome.id;
+      doc["result"] = std::move(outcome.value).value();
+      doc["duration_ms"] = outcome.duration_ms;
+      doc["region"] = outcome.region;
+      s->send(open_text(doc), outbox::mode::force);
+      s->task_event(outcome.id, "completed");
+    } else {
+      auto& err = outcome.value.err();
+      auto doc = message("error", id);
+      doc["task_id"] = outcome.id;
+      doc["code"] = to_string(err.code);
+      doc["detail"] = err.detail;
+      if (!err.extensions.empty())
+        doc["extensions"] = err.extensions;
+      s->send(open_text(doc), outbox::mode::force);
+      s->task_event(outcome.id, err.code == errc::task_cancelled ? "cancelled" : "failed");
+    }
+  });
+}
+
+void session::on_cancel(const json& id) {
+  std::shared_ptr<cancel_flag> flag;
+  {
+    std::lock_guard guard{mutex_};
+    if (auto it = running_.find(id.dump()); it != running_.end())
+      flag = it->second;
+  }
+  if (!flag)
+    return reply_error(id, "not_found", "no running task has this id", false);
+  bad_in_a_row_ = 0;
+  // The task answers with an error whose code is task_cancelled.
+  flag->cancel();
+}
+
+std::string session::channel_key(const std::string& name) const {
+  // The caller's own task events: one channel per API key, shown as "tasks".
+  if (name == "tasks")
+    return "tasks/" + grant_.client;
+  return name;
+}
+
+void session::on_subscribe(const json& id, const json& doc, bool subscribe) {
+  auto ch = doc.find("channel");
+  if (ch == doc.end() || !ch->is_string() || !valid_channel(ch->get<std::string>()))
+    return reply_error(id, "invalid_field", "channel must be 1-64 characters of [A-Za-z0-9._:-]",
+                       true);
+  bad_in_a_row_ = 0;
+  const auto& name = ch->get_ref<const std::string&>();
+  auto key = channel_key(name);
+  auto it = std::find(channels_.begin(), channels_.end(), key);
+  if (subscribe) {
+    if (name == "alerts" && !grant_.admin)
+      return reply_error(id, "forbidden", "the alerts channel needs an admin key", false);
+    if (it == channels_.end()) {
+      if (channels_.size() >= hub_.options().max_subscriptions)
+        return reply_error(id, "overloaded", "too many channels on this session", false);
+      if (!hub_.channels().subscribe(key, weak_from_this()))
+        return reply_error(id, "overloaded", "the channel is full", false);
+      channels_.push_back(key);
+    }
+  } else if (it != channels_.end()) {
+    hub_.channels().unsubscribe(key, this);
+    channels_.erase(it);
+  }
+  auto reply = message(subscribe ? "subscribed" : "unsubscribed", id);
+  reply["channel"] = name;
+  send(open_text(reply));
+}
+
+void session::on_publish(const json& id, const json& doc) {
+  auto ch = doc.find("channel");
+  if (ch == doc.end() || !ch->is_string() || !valid_channel(ch->get<std::string>()))
+    return reply_error(id, "invalid_field", "channel must be 1-64 characters of [A-Za-z0-9._:-]",
+                       true);
+  auto data = doc.find("data");
+  if (data == doc.end())
+    return reply_error(id, "invalid_field", "publish needs data (any JSON value)", true);
+  bad_in_a_row_ = 0;
+  const auto& name = ch->get_ref<const std::string&>();
+  if (name == "tasks" || name == "alerts")
+    return reply_error(id, "forbidden", "system channels are written by the node only", false);
+  auto seq =
+      hub_.channels().publish(name, data->dump(-1, ' ', false, json::error_handler_t::replace));
+  auto reply = message("published", id);
+  reply["channel"] = name;
+  reply["seq"] = seq;
+  send(open_text(reply));
+}
+
+void session::on_resume(const json& id, const json& doc) {
+  auto sid = doc.find("session");
+  auto last = doc.find("last_seq");
+  if (sid == doc.end() || !sid->is_string() || last == doc.end() || !last->is_number_unsigned())
+    return reply_error(id, "invalid_field",
+                       "resume needs session (string) and last_seq (integer >= 0)", true);
+  bad_in_a_row_ = 0;
+  auto old = hub_.find(sid->get<std::string>(), grant_.client);
+  if (!old || old.get() == this)
+    return reply_error(id, "session_not_found",
+                       "no session with this id can be resumed (expired, unknown or another key's)",
+                       false);
+  std::shared_ptr<connection> c;
+  {
+    std::lock_guard guard{mutex_};
+    c = conn_.lock();
+  }
+  if (!c)
+    return;
+  auto lost = old->rewind(last->get<std::uint64_t>());
+  auto reply = message("resumed", id);
+  reply["session"] = old->id();
+  reply["lost"] = lost;
+  old->send(open_text(reply), outbox::mode::force);
+  // This fresh session is replaced: the connection serves the old one now.
+  detach(c.get());
+  c->adopt(old);
+  old->attach(c);
+  hub_.forget(shared_from_this());
+}
+
+void session::task_event(const std::string& task_id, std::string_view status) {
+  json data{{"task_id", task_id}, {"status", status}};
+  hub_.channels().publish("tasks/" + grant_.client, data.dump());
+}
+
+void session::end() {
+  for (auto& ch : channels_)
+    hub_.channels().unsubscribe(ch, this);
+  channels_.clear();
+  std::lock_guard guard{mutex_};
+  for (auto& [key, flag] : running_)
+    flag->cancel();
+}
+
+} // namespace nzl::net::ws

@@ -1,0 +1,349 @@
+// WebSocket sessions against a real node with a Beast client: every message
+// type, the errors, auth by header and by token, resume, the slow-consumer
+// rule, the size limit and shutdown with 1001.
+#include "tests/support/http_client.hpp"
+#include "tests/support/node_process.hpp"
+
+#include <boost/asio/connect.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/websocket.hpp>
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include <csignal>
+#include <optional>
+#include <string>
+
+namespace nzl::test {
+namespace {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace websocket = beast::websocket;
+using nlohmann::json;
+using namespace std::chrono_literals;
+
+// A synchronous-looking WebSocket client: every operation bounded by running
+// the io_context for at most a timeout.
+class ws_client {
+public:
+  bool connect(std::uint16_t port, std::string target = "/v3/ws",
+               std::string key = std::string{test_admin_key}) {
+    asio::ip::tcp::endpoint ep{asio::ip::make_address("127.0.0.1"), port};
+    beast::error_code ec;
+    beast::get_lowest_layer(ws_).socket().connect(ep, ec);
+    if (ec)
+      return false;
+    ws_.set_option(websocket::stream_base::decorator([key](websocket::request_type& req) {
+      if (!key.empty())
+        req.set(beast::http::field::authorization, "Bearer " + key);
+    }));
+    ws_.read_message_max(64 * 1024 * 1024);
+    bool done = false;
+    ws_.async_handshake(res_, "127.0.0.1", target, [&](beast::error_code e) {
+      ec = e;
+      done = true;
+    });
+    run(done, 5s);
+    return done && !ec;
+  }
+
+  unsigned handshake_status() const { return res_.result_int(); }
+
+  bool send(const json& doc) { return send_text(doc.dump()); }
+  bool send_text(const std::string& text) {
+    beast::error_code ec;
+    ws_.text(true);
+    ws_.write(asio::buffer(text), ec);
+    return !ec;
+  }
+
+  // The next message, or nullopt on timeout or close (see closed()).
+  std::optional<json> recv(std::chrono::milliseconds timeout = 5s) {
+    beast::flat_buffer buffer;
+    beast::error_code ec;
+    bool done = false;
+    ws_.async_read(buffer, [&](beast::error_code e, std::size_t) {
+      ec = e;
+      done = true;
+    });
+    run(done, timeout);
+    if (!done) {
+      beast::get_lowest_layer(ws_).cancel();
+      run(done, 1s);
+      return std::nullopt;
+    }
+    if (ec) {
+      closed_ = true;
+      return std::nullopt;
+    }
+    return json::parse(beast::buffers_to_string(buffer.data()), nullptr, false);
+  }
+
+  // The next message of `type` (skipping others), or nullopt.
+  std::optional<json> recv_type(std::string_view type, std::chrono::milliseconds timeout = 5s) {
+    auto until = std::chrono::steady_clock::now() + timeout;
+    while (std::chrono::steady_clock::now() < until) {
+      auto m = recv(std::chrono::duration_cast<std::chrono::milliseconds>(
+          until - std::chrono::steady_clock::now()));
+      if (!m)
+        return std::nullopt;
+      if ((*m)["type"] == type)
+        return m;
+    }
+    return std::nullopt;
+  }
+
+  // Reads until the server closes; the close code (0: not closed in time).
+  unsigned wait_close(std::chrono::milliseconds timeout = 10s) {
+    auto until = std::chrono::steady_clock::now() + timeout;
+    while (!closed_ && std::chrono::steady_clock::now() < until)
+      recv(std::chrono::duration_cast<std::chrono::milliseconds>(until -
+                                                                 std::chrono::steady_clock::now()));
+    return closed_ ? ws_.reason().code : 0;
+  }
+
+private:
+  void run(bool& done, std::chrono::milliseconds timeout) {
+    ioc_.restart();
+    auto until = std::chrono::steady_clock::now() + timeout;
+    while (!done && std::chrono::steady_clock::now() < until)
+      ioc_.run_one_for(10ms);
+  }
+
+  asio::io_context ioc_;
+  websocket::stream<beast::tcp_stream> ws_{ioc_};
+  websocket::response_type res_;
+  bool closed_ = false;
+};
+
+class WsIntegrationTest : public ::testing::Test {
+protected:
+  void SetUp() override { start({}); }
+  void start(json websocket_section) {
+    node_options o;
+    if (!websocket_section.empty())
+      o.manifest_sections["websocket"] = websocket_section;
+    node_.emplace(o);
+    ASSERT_TRUE(node_->start());
+  }
+  // A connected client past its welcome message.
+  std::unique_ptr<ws_client> open() {
+    auto c = std::make_unique<ws_client>();
+    EXPECT_TRUE(c->connect(node_->port()));
+    auto welcome = c->recv();
+    EXPECT_TRUE(welcome && (*welcome)["type"] == "welcome");
+    if (welcome)
+      session_ = (*welcome)["session"].get<std::string>();
+    return c;
+  }
+  std::optional<node_process> node_;
+  std::string session_;
+};
+
+TEST_F(WsIntegrationTest, PingGetsPongWithTheSameIdAndSequenceNumbers) {
+  auto c = open();
+  ASSERT_TRUE(c->send({{"type", "ping"}, {"id", "p1"}}));
+  auto pong = c->recv();
+  ASSERT_TRUE(pong);
+  EXPECT_EQ((*pong)["type"], "pong");
+  EXPECT_EQ((*pong)["id"], "p1");
+  EXPECT_EQ((*pong)["msg_seq"], 2); // welcome was 1
+}
+
+TEST_F(WsIntegrationTest, TaskStreamsProgressThenOneResult) {
+  auto c = open();
+  ASSERT_TRUE(c->send({{"type", "task"},
+                       {"id", 7},
+                       {"task", {{"type", "echo"}, {"payload", {{"steps", 4}, {"step_ms", 5}}}}}}));
+  std::vector<int> percents;
+  std::optional<json> last;
+  while (auto m = c->recv()) {
+    if ((*m)["type"] == "progress") {
+      EXPECT_EQ((*m)["id"], 7);
+      percents.push_back((*m)["percent"].get<int>());
+      continue;
+    }
+    last = m;
+    break;
+  }
+  EXPECT_EQ(percents, (std::vector<int>{25, 50, 75, 100}));
+  ASSERT_TRUE(last);
+  EXPECT_EQ((*last)["type"], "result");
+  EXPECT_EQ((*last)["id"], 7);
+  EXPECT_EQ((*last)["result"]["steps"], 4);
+}
+
+TEST_F(WsIntegrationTest, CancelStopsARunningTask) {
+  auto c = open();
+  ASSERT_TRUE(
+      c->send({{"type", "task"},
+               {"id", "slow"},
+               {"task", {{"type", "echo"}, {"payload", {{"steps", 100}, {"step_ms", 100}}}}}}));
+  ASSERT_TRUE(c->recv_type("progress"));
+  ASSERT_TRUE(c->send({{"type", "cancel"}, {"id", "slow"}}));
+  auto err = c->recv_type("error", 10s);
+  ASSERT_TRUE(err);
+  EXPECT_EQ((*err)["id"], "slow");
+  EXPECT_EQ((*err)["code"], "task_cancelled");
+}
+
+TEST_F(WsIntegrationTest, ErrorsHaveCodesAndKeepTheConnectionOpen) {
+  auto c = open();
+  ASSERT_TRUE(c->send_text("{not json"));
+  EXPECT_EQ((*c->recv())["code"], "invalid_json");
+  ASSERT_TRUE(c->send({{"type", "dance"}, {"id", 1}}));
+  EXPECT_EQ((*c->recv())["code"], "unknown_message_type");
+  ASSERT_TRUE(c->send({{"type", "task"}, {"id", 2}, {"task", {{"type", "no-such-type"}}}}));
+  auto e = c->recv_type("error");
+  ASSERT_TRUE(e);
+  EXPECT_EQ((*e)["code"], "unknown_task_type");
+  ASSERT_TRUE(c->send({{"type", "cancel"}, {"id", "none"}}));
+  EXPECT_EQ((*c->recv())["code"], "not_found");
+  ASSERT_TRUE(c->send({{"type", "subscribe"}, {"channel", "bad channel!"}}));
+  EXPECT_EQ((*c->recv())["code"], "invalid_field");
+  ASSERT_TRUE(c->send({{"type", "publish"}, {"channel", "tasks"}, {"data", 1}}));
+  EXPECT_EQ((*c->recv())["code"], "forbidden");
+  ASSERT_TRUE(c->send({{"type", "ping"}, {"id", "still"}}));
+  EXPECT_EQ((*c->recv())["type"], "pong");
+}
+
+TEST_F(WsIntegrationTest, GarbageInARowClosesWith1008) {
+  auto c = open();
+  for (int i = 0; i < 12; ++i)
+    (void)c->send_text("garbage");
+  EXPECT_EQ(c->wait_close(), 1008u);
+}
+
+TEST_F(WsIntegrationTest, PublishReachesEverySubscriberInOrder) {
+  auto a = open();
+  auto b = open();
+  for (auto* c : {a.get(), b.get()}) {
+    ASSERT_TRUE(c->send({{"type", "subscribe"}, {"channel", "news"}, {"id", "s"}}));
+    auto m = c->recv();
+    ASSERT_TRUE(m);
+    EXPECT_EQ((*m)["type"], "subscribed");
+  }
+  for (int i = 0; i < 5; ++i)
+    ASSERT_TRUE(a->send({{"type", "publish"}, {"channel", "news"}, {"data", {{"n", i}}}}));
+  for (auto* c : {a.get(), b.get()}) {
+    for (int i = 0; i < 5; ++i) {
+      auto e = c->recv_type("event");
+      ASSERT_TRUE(e);
+      EXPECT_EQ((*e)["channel"], "news");
+      EXPECT_EQ((*e)["data"]["n"], i);
+      EXPECT_EQ((*e)["seq"], i + 1);
+    }
+  }
+  ASSERT_TRUE(b->send({{"type", "unsubscribe"}, {"channel", "news"}}));
+  EXPECT_EQ((*b->recv_type("unsubscribed"))["channel"], "news");
+}
+
+TEST_F(WsIntegrationTest, TasksChannelCarriesTheCallersTaskLifecycle) {
+  auto c = open();
+  ASSERT_TRUE(c->send({{"type", "subscribe"}, {"channel", "tasks"}}));
+  ASSERT_TRUE(c->recv_type("subscribed"));
+  ASSERT_TRUE(c->send({{"type", "task"}, {"id", 1}, {"task", {{"type", "echo"}, {"payload", 1}}}}));
+  auto running = c->recv_type("event");
+  ASSERT_TRUE(running);
+  EXPECT_EQ((*running)["channel"], "tasks");
+  EXPECT_EQ((*running)["data"]["status"], "running");
+  auto done = c->recv_type("event");
+  ASSERT_TRUE(done);
+  EXPECT_EQ((*done)["data"]["status"], "completed");
+}
+
+TEST_F(WsIntegrationTest, UpgradeWithoutKeyIsRefusedAsHttp401) {
+  ws_client c;
+  EXPECT_FALSE(c.connect(node_->port(), "/v3/ws", ""));
+  EXPECT_EQ(c.handshake_status(), 401u);
+}
+
+TEST_F(WsIntegrationTest, TokenAuthenticatesOnceOnly) {
+  http_client http{node_->port()};
+  auto reply = http.post("/v3/ws/tokens", "{}");
+  ASSERT_TRUE(reply);
+  ASSERT_EQ(reply->status, 201u) << reply->body;
+  auto token = reply->json()["token"].get<std::string>();
+  EXPECT_EQ(token.size(), 32u);
+  EXPECT_TRUE(reply->json().contains("expires_at"));
+  ws_client c;
+  ASSERT_TRUE(c.connect(node_->port(), "/v3/ws?token=" + token, ""));
+  EXPECT_EQ((*c.recv())["type"], "welcome");
+  ws_client again;
+  EXPECT_FALSE(again.connect(node_->port(), "/v3/ws?token=" + token, ""));
+  EXPECT_EQ(again.handshake_status(), 401u);
+}
+
+TEST_F(WsIntegrationTest, ResumeDeliversWhatWasMissed) {
+  auto a = open();
+  auto id = session_;
+  ASSERT_TRUE(a->send({{"type", "subscribe"}, {"channel", "feed"}}));
+  auto sub = a->recv_type("subscribed");
+  ASSERT_TRUE(sub);
+  auto have = (*sub)["msg_seq"].get<std::uint64_t>();
+  a.reset(); // the connection drops
+  auto pub = open();
+  for (int i = 0; i < 3; ++i)
+    ASSERT_TRUE(pub->send({{"type", "publish"}, {"channel", "feed"}, {"data", i}}));
+  for (int i = 0; i < 3; ++i)
+    ASSERT_TRUE(pub->recv_type("published"));
+  auto b = open();
+  ASSERT_TRUE(b->send({{"type", "resume"}, {"session", id}, {"last_seq", have}}));
+  for (int i = 0; i < 3; ++i) {
+    auto e = b->recv_type("event");
+    ASSERT_TRUE(e);
+    EXPECT_EQ((*e)["data"], i);
+    EXPECT_EQ((*e)["msg_seq"], have + 1 + i);
+  }
+  auto resumed = b->recv_type("resumed");
+  ASSERT_TRUE(resumed);
+  EXPECT_EQ((*resumed)["session"], id);
+  EXPECT_EQ((*resumed)["lost"], 0);
+  ASSERT_TRUE(b->send({{"type", "resume"}, {"session", "nope"}, {"last_seq", 0}}));
+  EXPECT_EQ((*b->recv_type("error"))["code"], "session_not_found");
+}
+
+class WsLimitsIntegrationTest : public WsIntegrationTest {
+protected:
+  void SetUp() override {
+    start({{"max_message_bytes", 65536}, {"max_queued", 8}, {"resume_buffer", 4}});
+  }
+};
+
+TEST_F(WsLimitsIntegrationTest, OversizedMessageClosesWith1009) {
+  auto c = open();
+  ASSERT_TRUE(c->send({{"type", "ping"}, {"data", std::string(100'000, 'x')}}));
+  EXPECT_EQ(c->wait_close(), 1009u);
+}
+
+TEST_F(WsLimitsIntegrationTest, SlowConsumerIsToldThenClosedWith1008) {
+  auto slow = open();
+  ASSERT_TRUE(slow->send({{"type", "subscribe"}, {"channel", "flood"}}));
+  ASSERT_TRUE(slow->recv_type("subscribed"));
+  auto pub = open();
+  // Big events fill the socket buffers; then the outbox fills; the slow
+  // client reads nothing meanwhile.
+  std::string big(60'000, 'y');
+  for (int i = 0; i < 300; ++i) {
+    ASSERT_TRUE(pub->send({{"type", "publish"}, {"channel", "flood"}, {"data", big}}));
+    ASSERT_TRUE(pub->recv_type("published"));
+  }
+  bool lagging = false;
+  while (auto m = slow->recv(10s))
+    lagging = lagging || (*m)["type"] == "lagging";
+  EXPECT_TRUE(lagging);
+  EXPECT_EQ(slow->wait_close(), 1008u);
+}
+
+TEST_F(WsIntegrationTest, ShutdownClosesSessionsWith1001) {
+  auto c = open();
+  node_->send_signal(SIGTERM);
+  EXPECT_EQ(c->wait_close(), 1001u);
+  EXPECT_EQ(node_->wait_exit(20s), 0);
+}
+
+} // namespace
+} // namespace nzl::test
