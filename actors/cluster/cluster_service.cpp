@@ -1,0 +1,1150 @@
+// The cluster link layer (issue 5). Model: every node runs one link actor,
+// published on its manifest cluster address. Of two peers the one with the
+// smaller node name dials (../shared/notes/cluster-lessons.md, point 3), with
+// capped, jittered backoff, through the middleman's connect (never the
+// blocking remote_actor); the first message both ways is a versioned hello
+// carrying the sender's handle, so the dialled side needs no connection of
+// its own. Both sides monitor the other's link actor (a dead process is a
+// down_msg within milliseconds) and heartbeat every `heartbeat` with their
+// load; silence makes a peer suspect, then down (a hung peer).
+//
+// Invariants: the link actor alone owns the membership and the table of
+// forwarded tasks; io threads route on an immutable snapshot it publishes
+// after each change, and the actor re-checks on arrival. Every forwarded task
+// is answered exactly once: by the peer, by its own timeout, by "peer lost"
+// (retried once in the next region when idempotent, else 503 "may have
+// run"), or by shutdown. Peer loss has one place: lose_peer().
+//
+// A crash of this node loses the synchronous tasks it forwarded (their
+// clients see the connection drop); durable tasks live on their home node.
+#include "actors/cluster/cluster_service.hpp"
+
+#include "actors/cluster/internal/wire.hpp"
+#include "cluster/backoff.hpp"
+#include "cluster/membership.hpp"
+#include "cluster/task_home.hpp"
+#include "core/log.hpp"
+
+#include <caf/all.hpp>
+#include <caf/io/all.hpp>
+#include <caf/openssl/all.hpp>
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <array>
+#include <atomic>
+#include <filesystem>
+#include <map>
+#include <mutex>
+#include <unordered_map>
+
+namespace nzl::actors::cluster {
+
+using namespace nzl::actors::cluster::internal;
+namespace nc = nzl::cluster;
+using nlohmann::json;
+
+namespace {
+
+/// A synchronous task on its way to another node.
+struct fwd_job {
+  task_request request;
+  net::task_service::outcome_handler done;
+  bool idempotent = false;
+  nc::route_request route;
+  unsigned attempts = 0;
+};
+
+/// A durable-task operation, enqueue or drain bound for a region.
+struct op_job {
+  enum class kind { enqueue, get, cancel, retry, drain } what = kind::get;
+  std::string region;
+  std::string id;
+  task_request request; ///< enqueue
+  wire_drain drain;     ///< drain
+  net::task_service::json_handler done;
+};
+
+using fwd_job_ptr = std::shared_ptr<fwd_job>;
+using op_job_ptr = std::shared_ptr<op_job>;
+
+} // namespace
+} // namespace nzl::actors::cluster
+
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(nzl::actors::cluster::fwd_job_ptr)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(nzl::actors::cluster::op_job_ptr)
+
+namespace nzl::actors::cluster {
+
+namespace {
+
+using job_atom = caf::atom_constant<caf::atom("nzl_job")>;
+using opjob_atom = caf::atom_constant<caf::atom("nzl_opjob")>;
+using tick_atom = caf::atom_constant<caf::atom("nzl_tick")>;
+using dial_atom = caf::atom_constant<caf::atom("nzl_dial")>;
+using ldone_atom = caf::atom_constant<caf::atom("nzl_ldone")>;
+
+const std::string app_id = "noizylab-cluster/" + std::to_string(protocol_version);
+
+class link_config : public caf::actor_system_config {
+public:
+  explicit link_config(const cluster_options& o) {
+    load<caf::io::middleman>();
+    if (o.tls.enabled()) {
+      load<caf::openssl::manager>();
+      openssl_certificate = o.tls.cert_file;
+      openssl_key = o.tls.key_file;
+      openssl_cafile = o.tls.ca_file;
+    }
+    register_wire_types(*this);
+    set("scheduler.max-threads", static_cast<std::size_t>(1));
+    set("scheduler.policy", caf::atom("sharing"));
+    set("logger.verbosity", caf::atom("quiet"));
+    set("middleman.app-identifiers", std::vector<std::string>{app_id});
+    // CAF's own liveness (off by default): a half-open link ends instead of
+    // leaving a ghost peer (cluster-lessons point 1).
+    set("middleman.heartbeat-interval", caf::timespan{o.heartbeat});
+    set("middleman.connection-timeout", caf::timespan{o.down_after * 2});
+    set("middleman.workers", static_cast<std::size_t>(1));
+  }
+};
+
+json options_json(const task_options& o) {
+  json j = {{"async", o.async},
+            {"queue", o.queue},
+            {"priority", o.priority},
+            {"webhook", o.webhook},
+            {"extra", o.extra}};
+  if (o.timeout_ms)
+    j["timeout_ms"] = *o.timeout_ms;
+  if (o.max_retries)
+    j["max_retries"] = *o.max_retries;
+  if (o.run_at_ms)
+    j["run_at_ms"] = *o.run_at_ms;
+  return j;
+}
+
+wire_task to_wire(const task_request& r) {
+  return wire_task{r.id,         r.type,   r.payload.dump(), options_json(r.options).dump(),
+                   r.request_id, r.client, r.country};
+}
+
+// Only peers of our own cluster send these (hello checked first), but the
+// text is still parsed without exceptions.
+task_request from_wire(const wire_task& w) {
+  task_request r;
+  r.id = w.id;
+  r.type = w.type;
+  r.payload = json::parse(w.payload, nullptr, false);
+  if (r.payload.is_discarded())
+    r.payload = nullptr;
+  auto o = json::parse(w.options, nullptr, false);
+  if (o.is_object()) {
+    r.options.async = o.value("async", false);
+    r.options.queue = o.value("queue", std::string{"default"});
+    r.options.priority = o.value("priority", std::string{"normal"});
+    r.options.webhook = o.value("webhook", std::string{});
+    if (auto e = o.find("extra"); e != o.end() && e->is_object())
+      r.options.extra = *e;
+    if (auto t = o.find("timeout_ms"); t != o.end() && t->is_number_unsigned())
+      r.options.timeout_ms = t->get<std::uint32_t>();
+    if (auto t = o.find("max_retries"); t != o.end() && t->is_number_unsigned())
+      r.options.max_retries = t->get<std::uint32_t>();
+    if (auto t = o.find("run_at_ms"); t != o.end() && t->is_number_integer())
+      r.options.run_at_ms = t->get<std::int64_t>();
+  }
+  r.request_id = w.request_id;
+  r.client = w.client;
+  r.country = w.country;
+  return r;
+}
+
+wire_result to_wire(const error& e, std::string region) {
+  wire_result w;
+  w.ok = false;
+  w.code = static_cast<std::uint8_t>(e.code);
+  w.detail = e.detail;
+  w.extensions = e.extensions.dump();
+  w.region = std::move(region);
+  return w;
+}
+
+wire_result to_wire(result<json> value, std::string region, double duration_ms = 0) {
+  if (!value)
+    return to_wire(value.err(), std::move(region));
+  wire_result w;
+  w.ok = true;
+  w.value = value->dump();
+  w.region = std::move(region);
+  w.duration_ms = duration_ms;
+  return w;
+}
+
+result<json> value_of(const wire_result& w) {
+  if (w.ok) {
+    auto v = json::parse(w.value, nullptr, false);
+    if (v.is_discarded())
+      return fail(errc::internal, "a peer answered with unreadable JSON");
+    return v;
+  }
+  auto ext = json::parse(w.extensions, nullptr, false);
+  if (!ext.is_object())
+    ext = json::object();
+  auto code = w.code <= static_cast<std::uint8_t>(errc::internal) ? static_cast<errc>(w.code)
+                                                                  : errc::internal;
+  return fail(code, w.detail, std::move(ext));
+}
+
+task_outcome outcome_of(const task_request& r, result<json> value, std::string region,
+                        double duration_ms = 0) {
+  task_outcome o;
+  o.id = r.id;
+  o.type = r.type;
+  o.value = std::move(value);
+  o.region = std::move(region);
+  o.duration_ms = duration_ms;
+  return o;
+}
+
+/// The region a task goes to, given the current membership: an operator's
+/// redirect of a drained home first, then the home and its fallbacks.
+result<std::string> pick_region(const nc::membership& m, const nc::routing_table& table,
+                                const nc::route_request& route) {
+  auto serving = [&](std::string_view r) {
+    return m.region_serving(r);
+  };
+  if (!route.pinned) {
+    const auto& home = table.home(route.country);
+    if (!serving(home)) {
+      std::string redirect = home == m.self_region() ? m.self_load().redirect : std::string{};
+      for (const auto& p : m.peers())
+        if (p.region == home && p.load.drained && !p.load.redirect.empty())
+          redirect = p.load.redirect;
+      if (!redirect.empty() && serving(redirect) &&
+          std::find(route.exclude.begin(), route.exclude.end(), redirect) == route.exclude.end())
+        return redirect;
+    }
+  }
+  return nc::choose_region(table, route, serving);
+}
+
+result<nc::route_request> route_of(const task_request& r) {
+  nc::route_request route;
+  route.country = r.country;
+  if (auto it = r.options.extra.find("region"); it != r.options.extra.end()) {
+    if (!it->is_string())
+      return fail(errc::invalid_field, "options.region must be a region name",
+                  {{"field", "options.region"}});
+    route.pinned = it->get<std::string>();
+  }
+  if (auto it = r.options.extra.find("fallback"); it != r.options.extra.end()) {
+    if (!it->is_boolean())
+      return fail(errc::invalid_field, "options.fallback must be true or false",
+                  {{"field", "options.fallback"}});
+    route.allow_fallback = it->get<bool>();
+  }
+  return route;
+}
+
+} // namespace
+
+struct cluster_service::impl {
+  impl(cluster_options o, net::task_service& l)
+      : options(std::move(o)), local(l),
+        snapshot(std::make_shared<const nc::membership>(initial_membership())), config(options),
+        system(config) {}
+
+  nc::membership initial_membership() const {
+    nc::membership m{options.node, options.region,
+                     nc::membership_options{options.suspect_after, options.down_after}};
+    for (const auto& p : options.peers)
+      m.add_peer(p.node, p.region, p.weight);
+    return m;
+  }
+
+  std::shared_ptr<const nc::membership> view() const {
+    std::lock_guard guard{snapshot_mutex};
+    return snapshot;
+  }
+  void publish(const nc::membership& m) {
+    auto copy = std::make_shared<const nc::membership>(m);
+    std::lock_guard guard{snapshot_mutex};
+    snapshot = std::move(copy);
+  }
+
+  /// Runs on this node's runtime, counting it in our load.
+  void run_local(task_request r, outcome_handler done) {
+    in_flight.fetch_add(1);
+    local.run(std::move(r), [this, done = std::move(done)](task_outcome o) {
+      in_flight.fetch_sub(1);
+      record(o.duration_ms);
+      done(std::move(o));
+    });
+  }
+
+  void record(double ms) {
+    std::lock_guard guard{durations_mutex};
+    durations[next_duration++ % durations.size()] = ms;
+    filled = std::min(filled + 1, durations.size());
+  }
+
+  double p95() const {
+    std::array<double, 256> copy;
+    std::size_t n;
+    {
+      std::lock_guard guard{durations_mutex};
+      copy = durations;
+      n = filled;
+    }
+    if (n == 0)
+      return 0;
+    auto k = static_cast<std::size_t>(static_cast<double>(n - 1) * 0.95);
+    std::nth_element(copy.begin(), copy.begin() + static_cast<long>(k),
+                     copy.begin() + static_cast<long>(n));
+    return copy[k];
+  }
+
+  cluster_options options;
+  net::task_service& local;
+  std::atomic<std::uint32_t> in_flight{0};
+
+  // Guards `snapshot` only (a pointer swap).
+  mutable std::mutex snapshot_mutex;
+  std::shared_ptr<const nc::membership> snapshot;
+
+  // Guards the ring of recent local task durations (p95 for heartbeats).
+  mutable std::mutex durations_mutex;
+  std::array<double, 256> durations{};
+  std::size_t next_duration = 0;
+  std::size_t filled = 0;
+
+  caf::actor link;
+  std::uint16_t port = 0;
+  // Last: destroyed first, so the link actor (which reads the members
+  // above) is gone before they are.
+  link_config config;
+  caf::actor_system system;
+};
+
+namespace {
+
+struct peer_link {
+  cluster_peer info;
+  caf::actor handle;
+  bool dialer = false; ///< we dial this peer (our name is smaller)
+  bool dialing = false;
+  nc::backoff retry{std::chrono::milliseconds{250}, std::chrono::milliseconds{4000}, 1};
+};
+
+struct pending_fwd {
+  fwd_job_ptr job;
+  std::string node;
+  std::string region;
+};
+
+struct pending_op {
+  op_job_ptr job;
+  std::string node;
+};
+
+struct link_state {
+  cluster_service::impl* svc = nullptr;
+  std::unique_ptr<nc::membership> members;
+  std::map<std::string, peer_link, std::less<>> peers;
+  std::unordered_map<std::uint64_t, pending_fwd> forwards;
+  std::unordered_map<std::uint64_t, pending_op> ops;
+  std::unordered_map<std::uint64_t, caf::response_promise> serving;
+  std::map<std::string, nc::balancer, std::less<>> balancers;
+  std::uint64_t next_token = 1;
+  static inline const char* name = "cluster-link";
+};
+
+using link_actor = caf::stateful_actor<link_state>;
+
+nc::load_report self_load(link_actor* self) {
+  auto& s = self->state;
+  auto load = s.members->self_load();
+  load.in_flight = s.svc->in_flight.load() + static_cast<std::uint32_t>(s.forwards.size());
+  load.p95_ms = s.svc->p95();
+  return load;
+}
+
+wire_load self_wire_load(link_actor* self) {
+  auto load = self_load(self);
+  return wire_load{self->state.svc->options.node,
+                   load.in_flight,
+                   load.queue_depth,
+                   load.p95_ms,
+                   load.drained,
+                   load.redirect};
+}
+
+nc::load_report load_of(const wire_load& w) {
+  nc::load_report l;
+  l.in_flight = w.in_flight;
+  l.queue_depth = w.queue_depth;
+  l.p95_ms = w.p95_ms;
+  l.drained = w.drained;
+  l.redirect = w.redirect;
+  return l;
+}
+
+void log_transition(const std::optional<nc::transition>& t, const std::string& detail = {}) {
+  if (!t)
+    return;
+  log::emit(t->to == nc::peer_state::up ? log::level::info : log::level::warn, "cluster_peer",
+            R"("node":{},"from":"{}","to":"{}","detail":{})", log::quote(t->node),
+            nc::to_string(t->from), nc::to_string(t->to), log::quote(detail));
+}
+
+void publish(link_actor* self) {
+  self->state.members->set_self_load(self_load(self));
+  self->state.svc->publish(*self->state.members);
+}
+
+void route_fwd(link_actor* self, fwd_job_ptr j);
+void route_op(link_actor* self, op_job_ptr j);
+
+void schedule_dial(link_actor* self, peer_link& p) {
+  if (!p.dialer || p.dialing || p.handle)
+    return;
+  p.dialing = true;
+  self->delayed_send(self, p.retry.next(), dial_atom::value, p.info.node);
+}
+
+// The single place where a peer is lost: membership, its pending work, redial.
+void lose_peer(link_actor* self, const std::string& node, const std::string& why) {
+  auto& s = self->state;
+  auto it = s.peers.find(node);
+  if (it == s.peers.end())
+    return;
+  auto& p = it->second;
+  if (p.handle)
+    self->demonitor(p.handle);
+  p.handle = nullptr;
+  log_transition(s.members->lost(node, why), why);
+  publish(self);
+  std::vector<std::uint64_t> tokens;
+  for (auto& [token, f] : s.forwards)
+    if (f.node == node)
+      tokens.push_back(token);
+  for (auto token : tokens) {
+    auto f = std::move(s.forwards[token]);
+    s.forwards.erase(token);
+    auto& j = *f.job;
+    if (j.idempotent && j.attempts == 0) {
+      ++j.attempts;
+      j.route.exclude.push_back(f.region);
+      route_fwd(self, f.job);
+    } else {
+      j.done(outcome_of(j.request,
+                        fail(errc::unavailable,
+                             "the node of region " + f.region +
+                                 " went down before answering; the task may have run",
+                             {{"region", f.region}, {"may_have_run", true}}),
+                        f.region));
+    }
+  }
+  std::vector<std::uint64_t> op_tokens;
+  for (auto& [token, o] : s.ops)
+    if (o.node == node)
+      op_tokens.push_back(token);
+  for (auto token : op_tokens) {
+    auto o = std::move(s.ops[token]);
+    s.ops.erase(token);
+    o.job->done(fail(errc::unavailable,
+                     "the node of region " + o.job->region +
+                         " went down before answering; the operation may have happened",
+                     {{"region", o.job->region}, {"may_have_run", true}}));
+  }
+  schedule_dial(self, p);
+}
+
+void adopt(link_actor* self, const std::string& node, caf::actor handle) {
+  auto& s = self->state;
+  auto it = s.peers.find(node);
+  if (it == s.peers.end())
+    return;
+  auto& p = it->second;
+  if (p.handle && p.handle != handle)
+    self->demonitor(p.handle);
+  p.handle = handle;
+  p.dialing = false;
+  p.retry.reset();
+  self->monitor(handle);
+  s.members->set_linked(node, true);
+  log_transition(s.members->heard(node, nc::clock::now(), {}), "linked");
+  publish(self);
+}
+
+wire_hello my_hello(link_actor* self) {
+  const auto& o = self->state.svc->options;
+  return wire_hello{protocol_version, o.cluster_name, o.node, o.region, true, {}};
+}
+
+// Why we refuse a peer's hello, or empty.
+std::string refusal(link_actor* self, const wire_hello& h) {
+  const auto& o = self->state.svc->options;
+  if (h.version != protocol_version)
+    return "peer " + h.node + " speaks cluster protocol " + std::to_string(h.version) +
+           ", this node speaks " + std::to_string(protocol_version);
+  if (h.cluster != o.cluster_name)
+    return "peer " + h.node + " belongs to cluster '" + h.cluster + "', not '" + o.cluster_name +
+           "'";
+  auto it = self->state.peers.find(h.node);
+  if (it == self->state.peers.end() || it->second.info.region != h.region)
+    return "peer " + h.node + " (region " + h.region + ") is not in this node's manifest";
+  return {};
+}
+
+void dial(link_actor* self, const std::string& node) {
+  auto& s = self->state;
+  auto it = s.peers.find(node);
+  if (it == s.peers.end() || it->second.handle)
+    return;
+  const auto& opts = s.svc->options;
+  auto& p = it->second;
+  auto mm = opts.tls.enabled() ? self->system().openssl_manager().actor_handle()
+                               : self->system().middleman().actor_handle();
+  auto retry = [self, node](std::string why) {
+    auto& st = self->state;
+    auto i = st.peers.find(node);
+    if (i == st.peers.end())
+      return;
+    i->second.dialing = false;
+    log::emit(log::level::debug, "cluster_dial_failed", R"("node":{},"detail":{})",
+              log::quote(node), log::quote(why));
+    schedule_dial(self, i->second);
+  };
+  self->request(mm, opts.connect_timeout, caf::connect_atom::value, p.info.host, p.info.port)
+      .then(
+          [self, node, retry](const caf::node_id&, caf::strong_actor_ptr& ptr,
+                              const std::set<std::string>&) {
+            if (!ptr)
+              return retry("no actor published at the peer's address");
+            auto peer = caf::actor_cast<caf::actor>(ptr);
+            self->request(peer, self->state.svc->options.connect_timeout, hello_atom::value,
+                          my_hello(self), caf::actor_cast<caf::actor>(self))
+                .then(
+                    [self, node, peer, retry](hello_atom, const wire_hello& h) {
+                      auto why = h.accepted ? refusal(self, h) : h.why;
+                      if (why.empty() && h.node != node)
+                        why = "the address of " + node + " answers as " + h.node;
+                      if (!why.empty()) {
+                        log_transition(self->state.members->refused(node, why), why);
+                        publish(self);
+                        log::emit(log::level::error, "cluster_peer_refused",
+                                  R"("node":{},"detail":{})", log::quote(node), log::quote(why));
+                        // Incompatible, not unreachable: try again only slowly
+                        // (an operator may be upgrading it).
+                        auto i = self->state.peers.find(node);
+                        if (i != self->state.peers.end()) {
+                          i->second.dialing = true;
+                          self->delayed_send(self, std::chrono::seconds(10), dial_atom::value,
+                                             node);
+                        }
+                        return;
+                      }
+                      adopt(self, node, peer);
+                    },
+                    [retry](caf::error& e) { retry("hello: " + caf::to_string(e)); });
+          },
+          [self, node, retry](caf::error& e) {
+            if (e == caf::sec::incompatible_application_ids) {
+              auto why = "peer " + node + " runs another cluster protocol (CAF application id)";
+              log_transition(self->state.members->refused(node, why), why);
+              publish(self);
+            }
+            retry(caf::to_string(e));
+          });
+}
+
+void send_forward(link_actor* self, fwd_job_ptr j, const std::string& region,
+                  const std::string& node, caf::actor handle) {
+  auto& s = self->state;
+  auto token = s.next_token++;
+  s.forwards.emplace(token, pending_fwd{j, node, region});
+  auto timeout = std::chrono::milliseconds(j->request.options.timeout_ms.value_or(30'000)) +
+                 std::chrono::seconds(2);
+  self->request(handle, timeout, fwd_atom::value, to_wire(j->request))
+      .then(
+          [self, token](wire_result& w) {
+            auto& st = self->state;
+            auto it = st.forwards.find(token);
+            if (it == st.forwards.end())
+              return; // answered already (peer lost, retried)
+            auto f = std::move(it->second);
+            st.forwards.erase(it);
+            auto region = w.region;
+            auto d = w.duration_ms;
+            f.job->done(outcome_of(f.job->request, value_of(w), region, d));
+          },
+          [self, token](caf::error& e) {
+            auto& st = self->state;
+            auto it = st.forwards.find(token);
+            if (it == st.forwards.end())
+              return;
+            auto f = std::move(it->second);
+            st.forwards.erase(it);
+            f.job->done(outcome_of(f.job->request,
+                                   fail(errc::unavailable,
+                                        "region " + f.region + " did not answer (" +
+                                            caf::to_string(e) + "); the task may have run",
+                                        {{"region", f.region}, {"may_have_run", true}}),
+                                   f.region));
+          });
+}
+
+// The peer of `region` to send to, by the region's balancing rule.
+const nc::peer_info* choose_node(link_actor* self, const std::string& region,
+                                 bool include_drained = false) {
+  auto& s = self->state;
+  std::vector<const nc::peer_info*> nodes;
+  if (include_drained) {
+    for (const auto& p : s.members->peers())
+      if (p.region == region &&
+          (p.state == nc::peer_state::up || p.state == nc::peer_state::suspect))
+        nodes.push_back(&p);
+  } else {
+    nodes = s.members->serving_peers(region);
+  }
+  std::vector<const nc::peer_info*> linked;
+  for (auto* p : nodes) {
+    auto it = s.peers.find(p->node);
+    if (it != s.peers.end() && it->second.handle)
+      linked.push_back(p);
+  }
+  if (linked.empty())
+    return nullptr;
+  std::vector<nc::candidate> c;
+  for (auto* p : linked)
+    c.push_back(nc::candidate{p->node, p->load.in_flight, p->weight, p->rtt_ms});
+  auto b = s.balancers.try_emplace(region, s.svc->options.balancing).first;
+  return linked[b->second.pick(c)];
+}
+
+void route_fwd(link_actor* self, fwd_job_ptr j) {
+  auto& s = self->state;
+  for (;;) {
+    auto region = pick_region(*s.members, s.svc->options.routing, j->route);
+    if (!region)
+      return j->done(outcome_of(j->request, std::move(region).err(), s.svc->options.region));
+    if (*region == s.svc->options.region && s.members->self_serves())
+      return s.svc->run_local(std::move(j->request), std::move(j->done));
+    if (auto* node = choose_node(self, *region))
+      return send_forward(self, j, *region, node->node, s.peers[node->node].handle);
+    j->route.exclude.push_back(*region);
+  }
+}
+
+void route_op(link_actor* self, op_job_ptr j) {
+  auto& s = self->state;
+  auto& local = s.svc->local;
+  const bool here = j->region == s.svc->options.region;
+  if (j->what == op_job::kind::drain && here) {
+    auto load = s.members->self_load();
+    load.drained = j->drain.on;
+    load.redirect = j->drain.on ? j->drain.redirect : std::string{};
+    s.members->set_self_load(load);
+    publish(self);
+    log::emit(log::level::warn, j->drain.on ? "cluster_failover" : "cluster_failback",
+              R"("region":{},"to":{})", log::quote(j->region), log::quote(j->drain.redirect));
+    return j->done(json{{"region", j->region},
+                        {"drained", j->drain.on},
+                        {"redirect", load.redirect},
+                        {"node", s.svc->options.node}});
+  }
+  if (here) {
+    switch (j->what) {
+    case op_job::kind::enqueue:
+      return local.enqueue(std::move(j->request), std::move(j->done));
+    case op_job::kind::get:
+      return local.get_task(std::move(j->id), std::move(j->done));
+    case op_job::kind::cancel:
+      return local.cancel_task(std::move(j->id), std::move(j->done));
+    case op_job::kind::retry:
+      return local.retry_task(std::move(j->id), std::move(j->done));
+    case op_job::kind::drain:
+      break;
+    }
+  }
+  // Durable tasks live on their home even when it is drained.
+  auto* node = choose_node(self, j->region, j->what != op_job::kind::enqueue);
+  if (!node)
+    return j->done(fail(errc::unavailable,
+                        "region " + j->region +
+                            " is down; its tasks are reachable again when "
+                            "it is back",
+                        {{"region", j->region}}));
+  auto handle = s.peers[node->node].handle;
+  auto token = s.next_token++;
+  s.ops.emplace(token, pending_op{j, node->node});
+  auto on_answer = [self, token](wire_result& w) {
+    auto it = self->state.ops.find(token);
+    if (it == self->state.ops.end())
+      return;
+    auto o = std::move(it->second);
+    self->state.ops.erase(it);
+    o.job->done(value_of(w));
+  };
+  auto on_error = [self, token](caf::error& e) {
+    auto it = self->state.ops.find(token);
+    if (it == self->state.ops.end())
+      return;
+    auto o = std::move(it->second);
+    self->state.ops.erase(it);
+    o.job->done(fail(errc::unavailable,
+                     "region " + o.job->region + " did not answer: " + caf::to_string(e),
+                     {{"region", o.job->region}}));
+  };
+  auto timeout = s.svc->options.down_after * 4;
+  switch (j->what) {
+  case op_job::kind::enqueue:
+    self->request(handle, timeout, enq_atom::value, to_wire(j->request)).then(on_answer, on_error);
+    break;
+  case op_job::kind::drain:
+    self->request(handle, timeout, drain_atom::value, j->drain).then(on_answer, on_error);
+    break;
+  default:
+    self->request(handle, timeout, op_atom::value, static_cast<std::uint8_t>(j->what), j->id)
+        .then(on_answer, on_error);
+    break;
+  }
+}
+
+// Serves a peer's request on this node: `start` gets a callback that must be
+// called once with the answer.
+template <class Start> caf::response_promise serve(link_actor* self, Start start) {
+  auto rp = self->make_response_promise();
+  auto token = self->state.next_token++;
+  self->state.serving.emplace(token, rp);
+  auto me = caf::actor_cast<caf::actor>(self);
+  start([me, token](wire_result w) { caf::anon_send(me, ldone_atom::value, token, std::move(w)); });
+  return rp;
+}
+
+caf::behavior link_behavior(link_actor* self, cluster_service::impl* svc) {
+  auto& s = self->state;
+  s.svc = svc;
+  s.members = std::make_unique<nc::membership>(svc->initial_membership());
+  std::uint64_t seed = std::hash<std::string>{}(svc->options.node);
+  for (const auto& p : svc->options.peers) {
+    peer_link l;
+    l.info = p;
+    l.dialer = svc->options.node < p.node;
+    l.retry = nc::backoff{svc->options.reconnect_base, svc->options.reconnect_cap, seed++};
+    s.peers.emplace(p.node, std::move(l));
+  }
+  self->set_down_handler([self](caf::down_msg& msg) {
+    for (auto& [node, p] : self->state.peers)
+      if (p.handle && p.handle.address() == msg.source) {
+        auto n = node;
+        lose_peer(self, n, "link lost: " + caf::to_string(msg.reason));
+        return;
+      }
+  });
+  self->set_exit_handler([self](caf::exit_msg& msg) {
+    auto& st = self->state;
+    for (auto& [token, f] : st.forwards)
+      f.job->done(outcome_of(f.job->request,
+                             fail(errc::unavailable, "the node shut down before the task ran"),
+                             f.region));
+    st.forwards.clear();
+    for (auto& [token, o] : st.ops)
+      o.job->done(fail(errc::unavailable, "the node shut down"));
+    st.ops.clear();
+    self->quit(msg.reason);
+  });
+  for (auto& [node, p] : s.peers)
+    if (p.dialer)
+      self->send(self, dial_atom::value, node);
+  self->send(self, tick_atom::value);
+  publish(self);
+  return {
+      [self](dial_atom, const std::string& node) {
+        auto it = self->state.peers.find(node);
+        if (it != self->state.peers.end())
+          it->second.dialing = true;
+        dial(self, node);
+      },
+      [self](tick_atom) {
+        auto& st = self->state;
+        auto now = nc::clock::now();
+        for (auto& t : st.members->tick(now)) {
+          log_transition(t, "heartbeat silence");
+          if (t.to == nc::peer_state::down)
+            lose_peer(self, t.node, "no heartbeat");
+        }
+        auto hb = self_wire_load(self);
+        for (auto& [node, p] : st.peers) {
+          if (!p.handle)
+            continue;
+          auto sent = nc::clock::now();
+          auto n = node;
+          self->request(p.handle, st.svc->options.down_after, hb_atom::value, hb)
+              .then(
+                  [self, n, sent](const wire_load& l) {
+                    auto rtt = std::chrono::duration<double, std::milli>(nc::clock::now() - sent);
+                    auto t =
+                        self->state.members->heard(n, nc::clock::now(), load_of(l), rtt.count());
+                    log_transition(t, "heartbeat");
+                  },
+                  [](caf::error&) {
+                    // Silence is judged by tick(); one lost answer is not news.
+                  });
+        }
+        publish(self);
+        self->delayed_send(self, st.svc->options.heartbeat, tick_atom::value);
+      },
+      [self](hello_atom, const wire_hello& h, caf::actor sender) {
+        auto why = refusal(self, h);
+        auto mine = my_hello(self);
+        if (!why.empty()) {
+          log::emit(log::level::error, "cluster_peer_refused", R"("node":{},"detail":{})",
+                    log::quote(h.node), log::quote(why));
+          if (h.version != protocol_version || h.cluster != self->state.svc->options.cluster_name)
+            log_transition(self->state.members->refused(h.node, why), why);
+          mine.accepted = false;
+          mine.why = why;
+          return caf::make_message(hello_atom::value, std::move(mine));
+        }
+        adopt(self, h.node, std::move(sender));
+        return caf::make_message(hello_atom::value, std::move(mine));
+      },
+      [self](hb_atom, const wire_load& l) {
+        log_transition(self->state.members->heard(l.node, nc::clock::now(), load_of(l)),
+                       "heartbeat");
+        return self_wire_load(self);
+      },
+      [self](fwd_atom, const wire_task& w) {
+        return serve(self, [self, w](auto reply) {
+          auto r = from_wire(w);
+          self->state.svc->run_local(std::move(r), [reply](task_outcome o) {
+            reply(to_wire(std::move(o.value), o.region, o.duration_ms));
+          });
+        });
+      },
+      [self](enq_atom, const wire_task& w) {
+        return serve(self, [self, w](auto reply) {
+          auto region = self->state.svc->options.region;
+          self->state.svc->local.enqueue(from_wire(w), [reply, region](result<json> v) {
+            reply(to_wire(std::move(v), region));
+          });
+        });
+      },
+      [self](op_atom, std::uint8_t op, const std::string& id) {
+        return serve(self, [self, op, id](auto reply) {
+          auto region = self->state.svc->options.region;
+          auto answer = [reply, region](result<json> v) {
+            reply(to_wire(std::move(v), region));
+          };
+          auto& local = self->state.svc->local;
+          switch (static_cast<task_op>(op)) {
+          case task_op::get:
+            return local.get_task(id, answer);
+          case task_op::cancel:
+            return local.cancel_task(id, answer);
+          case task_op::retry:
+            return local.retry_task(id, answer);
+          }
+          answer(fail(errc::invalid_field, "unknown task operation"));
+        });
+      },
+      [self](drain_atom, const wire_drain& d) {
+        return serve(self, [self, d](auto reply) {
+          auto j = std::make_shared<op_job>();
+          j->what = op_job::kind::drain;
+          j->region = self->state.svc->options.region;
+          j->drain = d;
+          auto region = j->region;
+          j->done = [reply, region](result<json> v) {
+            reply(to_wire(std::move(v), region));
+          };
+          route_op(self, j);
+        });
+      },
+      [self](ldone_atom, std::uint64_t token, wire_result& w) {
+        auto it = self->state.serving.find(token);
+        if (it == self->state.serving.end())
+          return;
+        it->second.deliver(std::move(w));
+        self->state.serving.erase(it);
+      },
+      [self](job_atom, fwd_job_ptr& j) { route_fwd(self, std::move(j)); },
+      [self](opjob_atom, op_job_ptr& j) { route_op(self, std::move(j)); },
+  };
+}
+
+} // namespace
+
+cluster_service::cluster_service(cluster_options options, net::task_service& local)
+    : impl_(std::make_shared<impl>(std::move(options), local)) {}
+
+cluster_service::~cluster_service() {
+  stop();
+}
+
+result<std::uint16_t> cluster_service::start() {
+  auto& d = *impl_;
+  const auto& tls = d.options.tls;
+  if (!tls.cert_file.empty() || !tls.key_file.empty() || !tls.ca_file.empty()) {
+    // caf::openssl without a certificate silently runs unauthenticated:
+    // refuse a half-configured TLS cluster instead.
+    for (const auto* f : {&tls.cert_file, &tls.key_file, &tls.ca_file}) {
+      std::error_code ec;
+      if (f->empty() || !std::filesystem::is_regular_file(*f, ec))
+        return fail(errc::invalid_field,
+                    "cluster TLS needs a certificate, a key and the cluster CA as readable "
+                    "files; missing or unreadable: '" +
+                        *f + "'");
+    }
+  }
+  d.link = d.system.spawn(link_behavior, &d);
+  auto published = tls.enabled()
+                       ? caf::openssl::publish(d.link, d.options.listen_port,
+                                               d.options.listen_host.c_str(), true)
+                       : d.system.middleman().publish(d.link, d.options.listen_port,
+                                                      d.options.listen_host.c_str(), true);
+  if (!published) {
+    caf::anon_send_exit(d.link, caf::exit_reason::user_shutdown);
+    return fail(errc::invalid_field, "cluster: cannot listen on " + d.options.listen_host + ":" +
+                                         std::to_string(d.options.listen_port) + ": " +
+                                         d.system.render(published.error()));
+  }
+  d.port = *published;
+  log::emit(log::level::info, "cluster_listening",
+            R"("node":{},"region":{},"address":"{}:{}","tls":{},"peers":{},"protocol":{})",
+            log::quote(d.options.node), log::quote(d.options.region), d.options.listen_host, d.port,
+            tls.enabled() ? "true" : "false", d.options.peers.size(), protocol_version);
+  return d.port;
+}
+
+void cluster_service::stop() {
+  auto& d = *impl_;
+  if (d.link) {
+    caf::anon_send_exit(d.link, caf::exit_reason::user_shutdown);
+    d.link = nullptr;
+  }
+}
+
+std::uint16_t cluster_service::port() const noexcept {
+  return impl_->port;
+}
+
+json cluster_service::status() const {
+  auto m = impl_->view();
+  const auto& o = impl_->options;
+  auto now = nc::clock::now();
+  json regions = json::array();
+  for (const auto& r : o.routing.regions()) {
+    json nodes = json::array();
+    bool drained_all = true;
+    if (r == o.region) {
+      const auto& l = m->self_load();
+      drained_all = drained_all && l.drained;
+      nodes.push_back(json{
+          {"node", o.node},
+          {"self", true},
+          {"state", "up"},
+          {"drained", l.drained},
+          {"redirect", l.redirect},
+          {"last_heartbeat_ms_ago", 0},
+          {"rtt_ms", 0},
+          {"load",
+           {{"in_flight", l.in_flight}, {"queue_depth", l.queue_depth}, {"p95_ms", l.p95_ms}}}});
+    }
+    for (const auto& p : m->peers()) {
+      if (p.region != r)
+        continue;
+      drained_all = drained_all && p.load.drained;
+      json n{{"node", p.node},
+             {"self", false},
+             {"state", nc::to_string(p.state)},
+             {"drained", p.load.drained},
+             {"redirect", p.load.redirect},
+             {"rtt_ms", p.rtt_ms},
+             {"weight", p.weight},
+             {"load",
+              {{"in_flight", p.load.in_flight},
+               {"queue_depth", p.load.queue_depth},
+               {"p95_ms", p.load.p95_ms}}}};
+      if (p.last_heard != nc::time_point{})
+        n["last_heartbeat_ms_ago"] =
+            std::chrono::duration_cast<std::chrono::milliseconds>(now - p.last_heard).count();
+      else
+        n["last_heartbeat_ms_ago"] = nullptr;
+      if (!p.detail.empty())
+        n["detail"] = p.detail;
+      nodes.push_back(std::move(n));
+    }
+    std::string state = !m->region_up(r)
+                            ? "down"
+                            : (m->region_serving(r) ? "up" : (drained_all ? "drained" : "up"));
+    regions.push_back(json{{"name", r}, {"state", state}, {"nodes", std::move(nodes)}});
+  }
+  return json{{"cluster", o.cluster_name},
+              {"node", o.node},
+              {"region", o.region},
+              {"protocol_version", protocol_version},
+              {"balancing", nc::to_string(o.balancing)},
+              {"tls", o.tls.enabled()},
+              {"regions", std::move(regions)}};
+}
+
+void cluster_service::failover(std::string from, std::string to, json_handler done) {
+  auto& d = *impl_;
+  if (!d.options.routing.has_region(from))
+    return done(fail(errc::invalid_field, "no region named '" + from + "'", {{"field", "from"}}));
+  if (!to.empty() && (!d.options.routing.has_region(to) || to == from))
+    return done(fail(errc::invalid_field, "'to' must name another region of the cluster",
+                     {{"field", "to"}}));
+  auto j = std::make_shared<op_job>();
+  j->what = op_job::kind::drain;
+  j->region = std::move(from);
+  j->drain = wire_drain{true, std::move(to)};
+  j->done = std::move(done);
+  caf::anon_send(d.link, opjob_atom::value, std::move(j));
+}
+
+void cluster_service::failback(std::string region, json_handler done) {
+  auto& d = *impl_;
+  if (!d.options.routing.has_region(region))
+    return done(
+        fail(errc::invalid_field, "no region named '" + region + "'", {{"field", "region"}}));
+  auto j = std::make_shared<op_job>();
+  j->what = op_job::kind::drain;
+  j->region = std::move(region);
+  j->drain = wire_drain{false, {}};
+  j->done = std::move(done);
+  caf::anon_send(d.link, opjob_atom::value, std::move(j));
+}
+
+void cluster_service::run(task_request request, outcome_handler done) {
+  auto& d = *impl_;
+  auto route = route_of(request);
+  if (!route)
+    return done(outcome_of(request, std::move(route).err(), d.options.region));
+  auto view = d.view();
+  auto region = pick_region(*view, d.options.routing, *route);
+  if (!region)
+    return done(outcome_of(request, std::move(region).err(), d.options.region));
+  if (*region == d.options.region && view->self_serves())
+    return d.run_local(std::move(request), std::move(done));
+  auto j = std::make_shared<fwd_job>();
+  j->idempotent = d.options.idempotent && d.options.idempotent(request);
+  j->request = std::move(request);
+  j->done = std::move(done);
+  j->route = std::move(*route);
+  caf::anon_send(d.link, job_atom::value, std::move(j));
+}
+
+void cluster_service::run_batch(std::vector<task_request> requests, batch_handler done) {
+  // Tasks of a batch route one by one (each may pin a region); outcomes come
+  // back in request order.
+  struct collector {
+    std::mutex mutex; // guards outcomes and left
+    std::vector<task_outcome> outcomes;
+    std::size_t left;
+    batch_handler done;
+  };
+  auto c = std::make_shared<collector>();
+  c->outcomes.resize(requests.size());
+  c->left = requests.size();
+  c->done = std::move(done);
+  for (std::size_t i = 0; i < requests.size(); ++i) {
+    run(std::move(requests[i]), [c, i](task_outcome o) {
+      batch_handler finish;
+      {
+        std::lock_guard guard{c->mutex};
+        c->outcomes[i] = std::move(o);
+        if (--c->left == 0)
+          finish = std::move(c->done);
+      }
+      if (finish)
+        finish(std::move(c->outcomes));
+    });
+  }
+}
+
+void cluster_service::enqueue(task_request request, json_handler done) {
+  auto& d = *impl_;
+  auto route = route_of(request);
+  if (!route)
+    return done(std::move(route).err());
+  auto view = d.view();
+  auto region = pick_region(*view, d.options.routing, *route);
+  if (!region)
+    return done(std::move(region).err());
+  request.id = nc::make_home_id(*region, request.id);
+  if (*region == d.options.region && view->self_serves())
+    return d.local.enqueue(std::move(request), std::move(done));
+  auto j = std::make_shared<op_job>();
+  j->what = op_job::kind::enqueue;
+  j->region = std::move(*region);
+  j->request = std::move(request);
+  j->done = std::move(done);
+  caf::anon_send(d.link, opjob_atom::value, std::move(j));
+}
+
+namespace {
+
+void task_op_at_home(cluster_service::impl& d, op_job::kind what, std::string id,
+                     net::task_service::json_handler done) {
+  auto home = std::string{nc::home_of(id)};
+  if (home.empty() || home == d.options.region || !d.options.routing.has_region(home)) {
+    switch (what) {
+    case op_job::kind::get:
+      return d.local.get_task(std::move(id), std::move(done));
+    case op_job::kind::cancel:
+      return d.local.cancel_task(std::move(id), std::move(done));
+    default:
+      return d.local.retry_task(std::move(id), std::move(done));
+    }
+  }
+  auto j = std::make_shared<op_job>();
+  j->what = what;
+  j->region = std::move(home);
+  j->id = std::move(id);
+  j->done = std::move(done);
+  caf::anon_send(d.link, opjob_atom::value, std::move(j));
+}
+
+} // namespace
+
+void cluster_service::get_task(std::string id, json_handler done) {
+  task_op_at_home(*impl_, op_job::kind::get, std::move(id), std::move(done));
+}
+
+void cluster_service::cancel_task(std::string id, json_handler done) {
+  task_op_at_home(*impl_, op_job::kind::cancel, std::move(id), std::move(done));
+}
+
+void cluster_service::retry_task(std::string id, json_handler done) {
+  task_op_at_home(*impl_, op_job::kind::retry, std::move(id), std::move(done));
+}
+
+void cluster_service::queue_stats(std::string name, json_handler done) {
+  impl_->local.queue_stats(std::move(name), std::move(done));
+}
+
+void cluster_service::idempotency_begin(std::string key, std::string fingerprint,
+                                        idempotency_handler done) {
+  impl_->local.idempotency_begin(std::move(key), std::move(fingerprint), std::move(done));
+}
+
+void cluster_service::idempotency_finish(std::string key,
+                                         std::optional<net::http_response> response,
+                                         std::function<void()> done) {
+  impl_->local.idempotency_finish(std::move(key), std::move(response), std::move(done));
+}
+
+bool cluster_service::ready() const noexcept {
+  return impl_->local.ready();
+}
+
+std::string_view cluster_service::region() const noexcept {
+  return impl_->local.region();
+}
+
+} // namespace nzl::actors::cluster

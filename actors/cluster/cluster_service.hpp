@@ -1,0 +1,117 @@
+#pragma once
+
+#include "cluster/balancer.hpp"
+#include "cluster/cluster_control.hpp"
+#include "cluster/routing_table.hpp"
+#include "net/task_service.hpp"
+
+#include <nlohmann/json_fwd.hpp>
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace nzl::actors::cluster {
+
+/// The version of the wire contract between nodes. A peer that speaks
+/// another one is refused with a message naming both (never a hang).
+inline constexpr std::uint32_t protocol_version = 1;
+
+struct cluster_peer {
+  std::string node; ///< unique node name (one node per region: the region's name)
+  std::string region;
+  std::string host;
+  std::uint16_t port = 0;
+  double weight = 1;
+};
+
+struct cluster_tls {
+  std::string cert_file;
+  std::string key_file;
+  std::string ca_file;
+  [[nodiscard]] bool enabled() const noexcept { return !cert_file.empty(); }
+};
+
+struct cluster_options {
+  std::string cluster_name;
+  std::string node;   ///< this node's name
+  std::string region; ///< this node's region
+  std::string listen_host = "127.0.0.1";
+  std::uint16_t listen_port = 0; ///< 0: the kernel picks (see cluster_service::port)
+  std::vector<cluster_peer> peers;
+  nzl::cluster::routing_table routing;
+  nzl::cluster::balance_policy balancing = nzl::cluster::balance_policy::round_robin;
+  std::chrono::milliseconds heartbeat{250};
+  std::chrono::milliseconds suspect_after{750};
+  std::chrono::milliseconds down_after{1500};
+  std::chrono::milliseconds connect_timeout{1000};
+  std::chrono::milliseconds reconnect_base{250};
+  std::chrono::milliseconds reconnect_cap{4000};
+  cluster_tls tls; ///< all three files, or none (then links are plain TCP)
+  /// True when a synchronous task may run twice (retried in the next region
+  /// when its node dies before answering).
+  std::function<bool(const task_request&)> idempotent;
+};
+
+/// The cluster as the HTTP layer sees it: a `net::task_service` that runs
+/// each task in the best serving region (this node's runtime, or a peer over
+/// the CAF link), plus the operations of `/v3/cluster`. Thread-safe. Owns a
+/// second CAF actor system (with the middleman, or caf::openssl for TLS), so
+/// the node runtime's system stays as it was; CAF stays in the .cpp files.
+class cluster_service final : public net::task_service, public nzl::cluster::cluster_control {
+public:
+  using json_handler = net::task_service::json_handler;
+
+  /// `local` is this node's runtime; it must outlive the service.
+  cluster_service(cluster_options options, net::task_service& local);
+  ~cluster_service() override;
+  cluster_service(const cluster_service&) = delete;
+  cluster_service& operator=(const cluster_service&) = delete;
+
+  /// Checks the TLS files, publishes this node's cluster actor and starts
+  /// dialling peers (in the background, with backoff: peers may start
+  /// later). Fails on a port in use or a half-configured TLS.
+  [[nodiscard]] result<std::uint16_t> start();
+
+  /// Unpublishes and stops the cluster actors; forwarded tasks still waiting
+  /// are answered `unavailable`.
+  void stop();
+
+  /// The port the cluster listens on (after start).
+  [[nodiscard]] std::uint16_t port() const noexcept;
+
+  /// Every region and node: state, last heartbeat, RTT, load (GET /v3/cluster).
+  [[nodiscard]] nlohmann::json status() const override;
+
+  /// Drains `from` (its traffic goes to `to`, or its fallbacks when empty);
+  /// answers once the region's node took it.
+  void failover(std::string from, std::string to, json_handler done) override;
+
+  /// Undoes a failover of `region`.
+  void failback(std::string region, json_handler done) override;
+
+  // net::task_service
+  void run(task_request request, outcome_handler done) override;
+  void run_batch(std::vector<task_request> requests, batch_handler done) override;
+  void enqueue(task_request request, json_handler done) override;
+  void get_task(std::string id, json_handler done) override;
+  void cancel_task(std::string id, json_handler done) override;
+  void retry_task(std::string id, json_handler done) override;
+  void queue_stats(std::string name, json_handler done) override;
+  void idempotency_begin(std::string key, std::string fingerprint,
+                         idempotency_handler done) override;
+  void idempotency_finish(std::string key, std::optional<net::http_response> response,
+                          std::function<void()> done) override;
+  [[nodiscard]] bool ready() const noexcept override;
+  [[nodiscard]] std::string_view region() const noexcept override;
+
+  struct impl;
+
+private:
+  std::shared_ptr<impl> impl_;
+};
+
+} // namespace nzl::actors::cluster

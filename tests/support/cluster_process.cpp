@@ -1,0 +1,67 @@
+#include "tests/support/cluster_process.hpp"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <random>
+#include <set>
+#include <sys/socket.h>
+#include <unistd.h>
+
+namespace nzl::test {
+
+using nlohmann::json;
+
+std::uint16_t free_loopback_port() {
+  static std::set<std::uint16_t> given; // never hand out one port twice in a process
+  std::mt19937 rng{std::random_device{}()};
+  std::uniform_int_distribution<int> pick{20000, 32000};
+  for (int attempt = 0; attempt < 200; ++attempt) {
+    auto port = static_cast<std::uint16_t>(pick(rng));
+    if (given.count(port))
+      continue;
+    int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0)
+      continue;
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons(port);
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    bool ok = ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
+    ::close(fd);
+    if (ok) {
+      given.insert(port);
+      return port;
+    }
+  }
+  return 0;
+}
+
+cluster_process::cluster_process(std::vector<std::string> regions, json cluster,
+                                 std::vector<json> region_extra)
+    : regions_(std::move(regions)) {
+  json list = json::array();
+  for (std::size_t i = 0; i < regions_.size(); ++i) {
+    http_ports_.push_back(free_loopback_port());
+    json r{{"name", regions_[i]},
+           {"http", {{"host", "127.0.0.1"}, {"port", http_ports_.back()}}},
+           {"cluster", {{"host", "127.0.0.1"}, {"port", free_loopback_port()}}},
+           {"io_threads", 1},
+           {"executor_threads", 2}};
+    if (i < region_extra.size())
+      r.update(region_extra[i]);
+    list.push_back(std::move(r));
+  }
+  json c{{"name", "it-cluster"},  {"heartbeat_ms", 100},     {"suspect_after_ms", 400},
+         {"down_after_ms", 1000}, {"reconnect_base_ms", 50}, {"reconnect_cap_ms", 500}};
+  c.update(cluster);
+  manifest_ = json{{"version", 1}, {"cluster", c}, {"regions", list}};
+  json security{{"trusted_proxies", json::array({"127.0.0.1/32"})}};
+  for (const auto& name : regions_) {
+    node_options o;
+    o.region = name;
+    o.manifest_sections = json{{"cluster", c}, {"regions", list}, {"security", security}};
+    nodes_.push_back(std::make_unique<node_process>(std::move(o)));
+  }
+}
+
+} // namespace nzl::test

@@ -1,0 +1,48 @@
+#pragma once
+
+#include "tests/support/node_process.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace nzl::test {
+
+/// A free TCP port on 127.0.0.1 below 32768 (the kernel's range for
+/// outgoing connections starts there), found by binding. Racy by nature;
+/// good enough for loopback tests.
+[[nodiscard]] std::uint16_t free_loopback_port();
+
+/// Several `noizylab-node` processes of one cluster manifest: one node per
+/// region, fixed HTTP and cluster ports on 127.0.0.1 (so a restarted node
+/// comes back at the same address), CF-IPCountry trusted from loopback.
+/// Each node is a node_process (its own temp dir, log and clean-up). Not
+/// thread-safe: use it from the test's main thread.
+class cluster_process {
+public:
+  /// `regions` in manifest order; `cluster` members merged into the
+  /// manifest's `cluster` object (heartbeat_ms, routing, tls, ...);
+  /// `region_extra[i]` merged into region i (fallback, weight).
+  explicit cluster_process(std::vector<std::string> regions,
+                           nlohmann::json cluster = nlohmann::json::object(),
+                           std::vector<nlohmann::json> region_extra = {});
+
+  /// The manifest every node gets.
+  [[nodiscard]] const nlohmann::json& manifest() const noexcept { return manifest_; }
+
+  [[nodiscard]] std::size_t size() const noexcept { return nodes_.size(); }
+  [[nodiscard]] node_process& node(std::size_t i) { return *nodes_.at(i); }
+  [[nodiscard]] std::uint16_t http_port(std::size_t i) const { return http_ports_.at(i); }
+  [[nodiscard]] const std::string& region(std::size_t i) const { return regions_.at(i); }
+
+private:
+  std::vector<std::string> regions_;
+  std::vector<std::uint16_t> http_ports_;
+  nlohmann::json manifest_;
+  std::vector<std::unique_ptr<node_process>> nodes_;
+};
+
+} // namespace nzl::test
