@@ -50,7 +50,8 @@ std::string region_state(std::uint16_t port, const std::string& region) {
   auto r = c.request("GET", "/v3/cluster");
   if (!r || r->status != 200)
     return "?";
-  for (const auto& reg : r->json()["regions"])
+  auto doc = r->json();
+  for (const auto& reg : doc["regions"])
     if (reg["name"] == region)
       return reg["state"].get<std::string>();
   return "?";
@@ -245,7 +246,9 @@ TEST_F(ClusterIntegrationTest, FailoverDrainsRegionAndFailbackRestoresIt) {
         return r && r->status == 200 && r->json()["region"] == "asia-east";
       },
       20s));
-  EXPECT_EQ(region_state(cluster_.http_port(2), "eu-west"), "drained");
+  EXPECT_TRUE(
+      eventually([&] { return region_state(cluster_.http_port(2), "eu-west") == "drained"; }, 20s))
+      << region_state(cluster_.http_port(2), "eu-west");
   auto b = c.post("/v3/admin/cluster/failback", R"({"region":"eu-west"})");
   ASSERT_TRUE(b);
   ASSERT_EQ(b->status, 200u) << b->body;
