@@ -7,8 +7,12 @@
 
 namespace nzl::cli {
 
+command_group report_group();  // commands/report.cpp
+command_group monitor_group(); // commands/monitor.cpp
+
 std::span<const command_group> command_groups() {
-  static const std::array groups{keys_group(), audit_group(), plugins_group()};
+  static const std::array groups{keys_group(), audit_group(), plugins_group(), report_group(),
+                                 monitor_group()};
   return groups;
 }
 
