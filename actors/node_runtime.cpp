@@ -255,6 +255,14 @@ void node_runtime::queue_stats(std::string name, json_handler done) {
   caf::anon_send(q, internal::stats_atom::value, json_reply{std::move(done)});
 }
 
+result<std::unique_ptr<security_store>>
+node_runtime::open_security(security::node_key key, security_store_options options) {
+  auto& d = *impl_;
+  if (!d.env)
+    return fail(errc::internal, "open_security before start");
+  return security_store::open(d.system, d.env, d.writer, std::move(key), options);
+}
+
 void node_runtime::begin_drain() noexcept {
   impl_->ready.store(false);
 }

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "actors/queue/queue_config.hpp"
+#include "actors/security_store.hpp"
 #include "actors/webhook_dispatcher.hpp"
 #include "net/task_service.hpp"
 #include "plugins/handler_registry.hpp"
@@ -43,6 +44,11 @@ public:
   /// unfinished task; the node is ready afterwards. Fails (and the node must
   /// not start) on an unusable data directory.
   [[nodiscard]] result<bool> start();
+
+  /// Opens the gateway's state (keys, nonces, buckets, audit) in this node's
+  /// storage; after start(). Close it before stop().
+  [[nodiscard]] result<std::unique_ptr<security_store>>
+  open_security(security::node_key key, security_store_options options);
 
   /// Stops taking new tasks (`ready()` turns false); tasks in flight go on.
   void begin_drain() noexcept;

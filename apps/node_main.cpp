@@ -4,15 +4,25 @@
 // protocol: /ready turns 503 and the listener closes, requests in flight
 // finish (up to the manifest's shutdown deadline), then the server and the
 // actors stop and the process exits 0.
+#include "actors/cluster/manifest_options.hpp"
+#include "actors/analytics/manifest_options.hpp"
 #include "actors/node_runtime.hpp"
+#include "actors/ws/channel_registry.hpp"
+#include "apps/node_handlers.hpp"
+#include "apps/node_plugins.hpp"
 #include "config/manifest.hpp"
 #include "core/log.hpp"
 #include "net/api.hpp"
+#include "net/gateway.hpp"
 #include "net/http_server.hpp"
+#include "net/ws/hub.hpp"
+#include "net/ws/token_store.hpp"
 #include "net/outbound/egress.hpp"
 #include "net/outbound/http_client.hpp"
 #include "net/outbound/webhook_signature.hpp"
 #include "plugins/handler_registry.hpp"
+#include "security/aes_gcm.hpp"
+#include "security/geo.hpp"
 
 #include <boost/program_options.hpp>
 
@@ -40,6 +50,7 @@ struct flags {
   std::string region;
   std::string data_dir;
   std::string log_level = "info";
+  std::string create_node_key;
   bool list_regions = false;
 };
 
@@ -58,6 +69,8 @@ int parse_flags(int argc, char** argv, flags& out) {
       "log-level,l", po::value(&out.log_level)->value_name("LEVEL"),
       "debug, info, warn, error or off (default: info)")(
       "list-regions", "validate the manifest, print one 'region host:port' line per region, exit")(
+      "create-node-key", po::value(&out.create_node_key)->value_name("FILE"),
+      "create a node key file (mode 0600) for secrets at rest, and exit")(
       "version", "print the version and exit");
   po::variables_map vm;
   try {
@@ -76,6 +89,8 @@ int parse_flags(int argc, char** argv, flags& out) {
     return 0;
   }
   out.list_regions = vm.count("list-regions") > 0;
+  if (!out.create_node_key.empty())
+    return -1;
   if (out.manifest.empty() || (out.region.empty() && !out.list_regions)) {
     std::cerr << "noizylab-node: --manifest and --region are required (see --help)\n";
     return exit_usage;
@@ -133,6 +148,46 @@ nzl::result<nzl::actors::webhook_config> make_webhook_config(const nzl::config::
   return cfg;
 }
 
+// The node key that seals secrets at rest: NZL_NODE_KEY (the key as text),
+// else the file named by NZL_NODE_KEY_FILE or the manifest.
+nzl::result<nzl::security::node_key> load_node_key(const nzl::config::manifest& m) {
+  std::string file = m.security.node_key_file;
+  if (const char* env = std::getenv("NZL_NODE_KEY_FILE"); env && *env)
+    file = env;
+  if (file.empty() && !std::getenv("NZL_NODE_KEY"))
+    return nzl::fail(nzl::errc::invalid_field,
+                     "no node key: the node seals API signing secrets with it. Set NZL_NODE_KEY "
+                     "(64 hex characters), NZL_NODE_KEY_FILE or security.node_key_file in the "
+                     "manifest; create a key file with: noizylab-node --create-node-key FILE");
+  auto key = nzl::security::load_node_key(file, "NZL_NODE_KEY");
+  ::unsetenv("NZL_NODE_KEY");
+  return key;
+}
+
+nzl::result<nzl::net::gateway_options> make_gateway_options(const nzl::config::manifest& m) {
+  const auto& sec = m.security;
+  nzl::net::gateway_options g;
+  g.require_keys = sec.require_keys;
+  g.admin_signature_required = sec.admin_signature_required;
+  g.signature_window_s = sec.signature_window_s;
+  g.anonymous_tier = sec.anonymous_tier;
+  for (const auto& t : sec.tiers)
+    g.tiers.push_back(nzl::security::rate_tier{t.name, static_cast<std::int64_t>(t.quota),
+                                               static_cast<std::int64_t>(t.window_s)});
+  nzl::net::gateway_rule_texts texts{sec.trusted_proxies, sec.ip_allow, sec.ip_deny,
+                                     sec.country_allow, sec.country_deny};
+  if (auto ok = nzl::net::parse_gateway_rules(texts, g); !ok)
+    return nzl::fail(nzl::errc::invalid_field, "manifest: " + ok.err().detail);
+  if (!sec.geoip_database.empty()) {
+    auto db = nzl::security::geo_db::open(sec.geoip_database);
+    if (!db)
+      return nzl::fail(nzl::errc::invalid_field,
+                       "manifest: security.geoip_database: " + db.err().detail);
+    g.geo = std::make_shared<nzl::security::geo_db>(std::move(*db));
+  }
+  return g;
+}
+
 int wait_for_signal() {
   sigset_t set;
   sigemptyset(&set);
@@ -164,6 +219,15 @@ int main(int argc, char** argv) {
     return exit_usage;
   }
   nzl::log::set_level(lvl);
+  if (!f.create_node_key.empty()) {
+    auto key = nzl::security::create_node_key_file(f.create_node_key);
+    if (!key) {
+      std::cerr << "noizylab-node: --create-node-key: " << key.err().detail << '\n';
+      return 1;
+    }
+    std::cout << "created node key " << f.create_node_key << " (mode 0600)\n";
+    return 0;
+  }
 
   auto manifest = nzl::config::load_manifest(f.manifest);
   if (!manifest) {
@@ -193,7 +257,17 @@ int main(int argc, char** argv) {
   }
 
   auto handlers = std::make_shared<nzl::plugins::handler_registry>();
-  nzl::plugins::add_builtin_handlers(*handlers);
+  if (auto ok = nzl::apps::register_builtin_handlers(handlers, *manifest); !ok) {
+    std::cerr << "noizylab-node: " << ok.err().detail << '\n';
+    return exit_usage;
+  }
+  // External plugins from the manifest's directories; a refused plugin is
+  // logged and the node goes on.
+  nzl::plugins::plugin_host_options plugin_opts;
+  for (const auto& dir : manifest->plugins.directories)
+    plugin_opts.directories.emplace_back(dir);
+  auto plugin_host = std::make_shared<nzl::plugins::plugin_host>(handlers, plugin_opts);
+  (void)plugin_host->reload();
 
   nzl::actors::runtime_options rt;
   rt.region = region->name;
@@ -215,14 +289,104 @@ int main(int argc, char** argv) {
     }
     rt.webhooks = std::move(*webhooks);
   }
+  auto gateway_options = make_gateway_options(*manifest);
+  if (!gateway_options) {
+    std::cerr << "noizylab-node: " << gateway_options.err().detail << '\n';
+    return exit_usage;
+  }
+  auto node_key = load_node_key(*manifest);
+  if (!node_key) {
+    std::cerr << "noizylab-node: " << node_key.err().detail << '\n';
+    return exit_usage;
+  }
   nzl::actors::node_runtime runtime{rt, handlers};
+  if (auto started = runtime.start(); !started) {
+    std::cerr << "noizylab-node: " << started.err().detail << '\n';
+    return 1;
+  }
+  nzl::actors::security_store_options sec_opts;
+  sec_opts.signature_window_s = manifest->security.signature_window_s;
+  sec_opts.audit_retention_days = manifest->security.audit_retention_days;
+  auto security = runtime.open_security(std::move(*node_key), sec_opts);
+  if (!security) {
+    std::cerr << "noizylab-node: " << security.err().detail << '\n';
+    runtime.stop();
+    return 1;
+  }
+  // A first key for a new node (scripts/run, tests): given once through the
+  // environment, stored only as its hash, then removed from the environment.
+  if (const char* bootstrap = std::getenv("NZL_BOOTSTRAP_ADMIN_KEY"); bootstrap && *bootstrap) {
+    auto ok = (*security)->ensure_admin_key(bootstrap, "bootstrap-admin");
+    ::unsetenv("NZL_BOOTSTRAP_ADMIN_KEY");
+    if (!ok) {
+      std::cerr << "noizylab-node: NZL_BOOTSTRAP_ADMIN_KEY: " << ok.err().detail << '\n';
+      (*security)->close();
+      runtime.stop();
+      return exit_usage;
+    }
+  }
+  nzl::net::gateway gate{std::move(*gateway_options), **security};
 
   nzl::net::api_options api_opts;
   api_opts.max_batch_tasks = region->limits.max_batch_tasks;
   api_opts.max_json_depth = region->limits.max_json_depth;
   api_opts.task_timeout_ms = region->limits.task_timeout_ms;
   api_opts.version = NZL_VERSION;
-  nzl::net::api api{runtime, api_opts};
+  nzl::net::api_services services;
+  services.gate = &gate;
+  services.security = security->get();
+  nzl::apps::node_plugins plugin_service{plugin_host};
+  services.plugins = &plugin_service;
+  // Issue 5: with more than one region, every task goes through the cluster
+  // (routing by country, forwarding over the CAF link, failover).
+  std::unique_ptr<nzl::actors::cluster::cluster_service> cluster;
+  if (manifest->regions.size() > 1) {
+    auto cluster_opts = nzl::actors::cluster::options_from_manifest(*manifest, *region, handlers);
+    if (cluster_opts)
+      cluster = std::make_unique<nzl::actors::cluster::cluster_service>(std::move(*cluster_opts),
+                                                                        runtime);
+    auto cluster_port = cluster ? cluster->start() : nzl::result<std::uint16_t>{cluster_opts.err()};
+    if (!cluster_port) {
+      std::cerr << "noizylab-node: " << cluster_port.err().detail << '\n';
+      (*security)->close();
+      runtime.stop();
+      return 1;
+    }
+  }
+  nzl::net::task_service& tasks =
+      cluster ? static_cast<nzl::net::task_service&>(*cluster) : runtime;
+  // Issue 6: WebSocket sessions (GET /v3/ws), their tokens and channels.
+  nzl::actors::ws::channel_registry ws_channels;
+  nzl::net::ws::token_store ws_tokens{{}};
+  services.ws_tokens = &ws_tokens;
+  // Issue 11: measuring, /v3/analytics, /metrics, /dashboard and alerts.
+  auto analytics_opts = nzl::actors::analytics::options_from_manifest(
+      *manifest, region->name, rt.webhooks, &ws_channels, cluster.get(), f.data_dir);
+  if (!analytics_opts) {
+    std::cerr << "noizylab-node: " << analytics_opts.err().detail << '\n';
+    if (cluster)
+      cluster->stop();
+    (*security)->close();
+    runtime.stop();
+    return exit_usage;
+  }
+  nzl::actors::analytics::analytics_hub analytics{std::move(*analytics_opts)};
+  if (manifest->analytics.enabled) {
+    analytics.start();
+    services.analytics = &analytics;
+  }
+  nzl::net::api api{tasks, api_opts, services};
+  nzl::net::ws::ws_options ws_opts;
+  ws_opts.ping_interval_ms = manifest->websocket.ping_interval_ms;
+  ws_opts.max_message_bytes = manifest->websocket.max_message_bytes;
+  ws_opts.max_queued = manifest->websocket.max_queued;
+  ws_opts.resume_buffer = manifest->websocket.resume_buffer;
+  ws_opts.resume_window_ms = manifest->websocket.resume_window_ms;
+  ws_opts.max_tasks = manifest->websocket.max_tasks;
+  ws_opts.max_subscriptions = manifest->websocket.max_subscriptions;
+  ws_opts.max_json_depth = region->limits.max_json_depth;
+  nzl::net::ws::ws_hub ws_hub{
+      ws_opts, {tasks, ws_channels, ws_tokens, api, &gate, security->get()}};
 
   nzl::net::server_options so;
   so.host = region->http.host;
@@ -232,21 +396,22 @@ int main(int argc, char** argv) {
   so.max_connections = region->limits.max_connections;
   so.read_timeout_ms = region->limits.read_timeout_ms;
   so.idle_timeout_ms = region->limits.idle_timeout_ms;
+  so.tls.cert_file = region->tls.cert_file;
+  so.tls.key_file = region->tls.key_file;
+  so.websocket = &ws_hub;
   nzl::net::http_server server{so, api};
 
-  if (auto started = runtime.start(); !started) {
-    std::cerr << "noizylab-node: " << started.err().detail << '\n';
-    return 1;
-  }
   auto port = server.start();
   if (!port) {
     std::cerr << "noizylab-node: " << port.err().detail << '\n';
+    (*security)->close();
     runtime.stop();
     return 1;
   }
   nzl::log::emit(nzl::log::level::info, "listening",
-                 R"("region":{},"http":"{}:{}","data_dir":{},"version":"{}","pid":{})",
+                 R"("region":{},"http":"{}:{}","tls":{},"data_dir":{},"version":"{}","pid":{})",
                  nzl::log::quote(region->name), region->http.host, *port,
+                 region->tls.enabled() ? "true" : "false",
                  nzl::log::quote(f.data_dir), NZL_VERSION, getpid());
 
   int sig = wait_for_signal();
@@ -256,6 +421,10 @@ int main(int argc, char** argv) {
   server.drain();
   bool clean = server.wait_drained(std::chrono::milliseconds(region->limits.shutdown_deadline_ms));
   server.stop();
+  analytics.stop();
+  if (cluster)
+    cluster->stop();
+  (*security)->close();
   runtime.stop();
   nzl::log::emit(nzl::log::level::info, "stopped", R"("clean":{},"storage_commits":{})",
                  clean ? "true" : "false", runtime.storage_commits());

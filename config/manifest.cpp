@@ -93,6 +93,30 @@ result<manifest> parse_manifest(const json& doc) {
   }
   manifest out;
   out.cluster_name = doc.at("cluster").at("name").get<std::string>();
+  {
+    const auto& c = doc.at("cluster");
+    auto& cc = out.cluster;
+    read_if_present(c, "heartbeat_ms", cc.heartbeat_ms);
+    read_if_present(c, "suspect_after_ms", cc.suspect_after_ms);
+    read_if_present(c, "down_after_ms", cc.down_after_ms);
+    read_if_present(c, "connect_timeout_ms", cc.connect_timeout_ms);
+    read_if_present(c, "reconnect_base_ms", cc.reconnect_base_ms);
+    read_if_present(c, "reconnect_cap_ms", cc.reconnect_cap_ms);
+    read_if_present(c, "balancing", cc.balancing);
+    if (auto t = c.find("tls"); t != c.end()) {
+      cc.tls.cert_file = t->at("cert_file").get<std::string>();
+      cc.tls.key_file = t->at("key_file").get<std::string>();
+      cc.tls.ca_file = t->at("ca_file").get<std::string>();
+    }
+    if (auto r = c.find("routing"); r != c.end()) {
+      read_if_present(*r, "default", cc.default_region);
+      if (auto cs = r->find("countries"); cs != r->end())
+        for (const auto& [code, region] : cs->items())
+          cc.countries.emplace_back(code, region.get<std::string>());
+    }
+    if (cc.suspect_after_ms >= cc.down_after_ms)
+      return manifest_error("/cluster/down_after_ms", "must be greater than suspect_after_ms");
+  }
   if (auto q = doc.find("queues"); q != doc.end()) {
     read_if_present(*q, "max_backlog", out.queues.max_backlog);
     read_if_present(*q, "max_retries", out.queues.max_retries);
@@ -142,6 +166,24 @@ result<manifest> parse_manifest(const json& doc) {
     out.security.tiers.push_back(rate_tier{out.security.anonymous_tier, 120, 60});
   if (auto p = doc.find("plugins"); p != doc.end())
     read_if_present(*p, "directories", out.plugins.directories);
+  if (auto w = doc.find("websocket"); w != doc.end()) {
+    auto& c = out.websocket;
+    read_if_present(*w, "ping_interval_ms", c.ping_interval_ms);
+    read_if_present(*w, "max_message_bytes", c.max_message_bytes);
+    read_if_present(*w, "max_queued", c.max_queued);
+    read_if_present(*w, "resume_buffer", c.resume_buffer);
+    read_if_present(*w, "resume_window_ms", c.resume_window_ms);
+    read_if_present(*w, "max_tasks", c.max_tasks);
+    read_if_present(*w, "max_subscriptions", c.max_subscriptions);
+  }
+  if (auto a = doc.find("analytics"); a != doc.end()) {
+    if (auto p = a->find("prices"); p != a->end())
+      out.analytics.prices_json = p->dump();
+    if (auto al = a->find("alerts"); al != a->end())
+      out.analytics.alerts_json = al->dump();
+    read_if_present(*a, "alert_webhook", out.analytics.alert_webhook);
+    read_if_present(*a, "enabled", out.analytics.enabled);
+  }
   if (auto h = doc.find("handlers"); h != doc.end()) {
     if (auto t = h->find("text_analysis"); t != h->end())
       read_if_present(*t, "max_text_bytes", out.handlers.text_max_bytes);
@@ -166,6 +208,8 @@ result<manifest> parse_manifest(const json& doc) {
     region.cluster = read_endpoint(r.at("cluster"));
     read_if_present(r, "io_threads", region.io_threads);
     read_if_present(r, "executor_threads", region.executor_threads);
+    read_if_present(r, "fallback", region.fallback);
+    read_if_present(r, "weight", region.weight);
     if (auto t = r.find("tls"); t != r.end()) {
       region.tls.cert_file = t->at("cert_file").get<std::string>();
       region.tls.key_file = t->at("key_file").get<std::string>();
@@ -184,6 +228,22 @@ result<manifest> parse_manifest(const json& doc) {
     }
     out.regions.push_back(std::move(region));
   }
+  // Routing names regions: check them once all are known.
+  auto known = [&](const std::string& name) {
+    return names.count(name) > 0;
+  };
+  if (!out.cluster.default_region.empty() && !known(out.cluster.default_region))
+    return manifest_error("/cluster/routing/default",
+                          "unknown region \"" + out.cluster.default_region + "\"");
+  for (const auto& [code, region] : out.cluster.countries)
+    if (!known(region))
+      return manifest_error("/cluster/routing/countries/" + code,
+                            "unknown region \"" + region + "\"");
+  for (std::size_t i = 0; i < out.regions.size(); ++i)
+    for (const auto& f : out.regions[i].fallback)
+      if (!known(f) || f == out.regions[i].name)
+        return manifest_error("/regions/" + std::to_string(i) + "/fallback",
+                              "\"" + f + "\" is not another region");
   return out;
 }
 

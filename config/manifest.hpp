@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace nzl::config {
@@ -41,6 +42,10 @@ struct region_config {
   endpoint http;
   tls_config tls;
   endpoint cluster; ///< where the region links to its peers (cluster issue)
+  /// Regions to try, in order, when this one is down or drained (manifest
+  /// `regions[].fallback`); empty: every other region in manifest order.
+  std::vector<std::string> fallback;
+  double weight = 1; ///< share of the region's tasks for weighted balancing
   unsigned io_threads = 2;
   unsigned executor_threads = 2;
   region_limits limits;
@@ -120,9 +125,53 @@ struct handlers_config {
   std::size_t api_tester_max_concurrency = 16;
 };
 
+/// Cluster TLS between nodes (manifest `cluster.tls`): all three or none.
+struct cluster_tls_config {
+  std::string cert_file; ///< this node's PEM certificate
+  std::string key_file;  ///< its PEM private key
+  std::string ca_file;   ///< the cluster's private CA: peers must chain to it
+  [[nodiscard]] bool enabled() const noexcept { return !cert_file.empty(); }
+};
+
+/// Links between nodes and routing (manifest `cluster`, issue 5).
+struct cluster_config {
+  std::uint32_t heartbeat_ms = 250;     ///< heartbeat interval
+  std::uint32_t suspect_after_ms = 750; ///< silence before a peer is suspect
+  std::uint32_t down_after_ms = 1500;   ///< silence before a peer is down
+  std::uint32_t connect_timeout_ms = 1000;
+  std::uint32_t reconnect_base_ms = 250; ///< first redial delay (doubles, jittered)
+  std::uint32_t reconnect_cap_ms = 4000; ///< largest redial delay
+  std::string balancing = "round_robin"; ///< round_robin, least_connections, weighted, latency
+  std::string default_region;            ///< home of unknown countries (empty: first region)
+  std::vector<std::pair<std::string, std::string>> countries; ///< ISO code -> home region
+  cluster_tls_config tls;
+};
+
+/// WebSocket sessions (manifest `websocket`, issue 6; docs/websocket.md).
+struct websocket_config {
+  std::uint32_t ping_interval_ms = 20'000;
+  std::size_t max_message_bytes = 64 * 1024;
+  std::size_t max_queued = 256;
+  std::size_t resume_buffer = 64;
+  std::uint32_t resume_window_ms = 30'000;
+  std::size_t max_tasks = 16;
+  std::size_t max_subscriptions = 64;
+};
+
+/// Analytics (manifest `analytics`, issue 11; docs/analytics.md). Kept as
+/// JSON: the node parses them with nzl_analytics (price_model::from_json,
+/// alert_rules_from_json), which config/ does not depend on.
+struct analytics_config {
+  bool enabled = true;            ///< `analytics.enabled`
+  std::string prices_json = "{}"; ///< `analytics.prices`
+  std::string alerts_json = "[]"; ///< `analytics.alerts`
+  std::string alert_webhook;      ///< empty: no webhook
+};
+
 /// A validated cluster manifest (cluster-config/manifest.schema.json).
 struct manifest {
   std::string cluster_name;
+  cluster_config cluster;
   std::vector<region_config> regions;
   queues_config queues;
   webhooks_config webhooks;
@@ -130,6 +179,8 @@ struct manifest {
   security_config security;
   plugins_config plugins;
   handlers_config handlers;
+  websocket_config websocket;
+  analytics_config analytics;
 
   [[nodiscard]] const region_config* find_region(std::string_view name) const noexcept;
 };

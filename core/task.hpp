@@ -6,9 +6,11 @@
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 
 namespace nzl {
 
@@ -49,7 +51,11 @@ struct task_request {
   task_options options;
   std::string request_id;           ///< the HTTP request that carried it, for logs
   std::string client = "anonymous"; ///< the API client (fairness, idempotency)
+  std::string country; ///< the client's ISO country (routing), empty when unknown
   std::shared_ptr<cancel_flag> cancel = std::make_shared<cancel_flag>();
+  /// Called with the handler's progress reports (0-100, a stage), on the
+  /// thread that runs the handler; empty: nobody listens (plain HTTP).
+  std::function<void(int, std::string_view)> on_progress;
 };
 
 /// What became of one task.

@@ -31,6 +31,7 @@ struct http_request {
   std::string signature;     ///< X-Signature
   std::string forwarded_for; ///< X-Forwarded-For (every instance, joined with ", ")
   std::string country;       ///< CF-IPCountry
+  std::string client_country; ///< the gateway's verdict on the client's country (routing)
 };
 
 /// A response as the API layer produces it.
@@ -40,6 +41,7 @@ struct http_response {
   std::string body;
   std::vector<std::pair<std::string, std::string>> headers;
   bool close = false; ///< close the connection after this response
+  std::string task_type; ///< the task type answered, for the audit log (not sent)
 };
 
 [[nodiscard]] std::string_view to_string(http_method method) noexcept;

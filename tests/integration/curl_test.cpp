@@ -1,5 +1,6 @@
 // The key cases again with the real curl binary, as a user would call the
 // node: echo, the v2 headers, a 404 and a 413.
+#include "tests/support/http_client.hpp"
 #include "tests/support/node_process.hpp"
 
 #include <gmock/gmock.h>
@@ -68,7 +69,9 @@ protected:
     const std::string url = "http://127.0.0.1:" + std::to_string(node_->port()) + path;
     const std::string command = "curl -s --noproxy '*' --max-time 30 -o " +
                                 sh_quote(body.string()) + " -D " + sh_quote(head.string()) +
-                                " -w '%{http_code} %{content_type}' " + args + " " + sh_quote(url);
+                                " -w '%{http_code} %{content_type}' -H 'Authorization: Bearer " +
+                                std::string{test_admin_key} + "' " + args + " " +
+                                sh_quote(url);
     curl_result out;
     FILE* pipe = ::popen(command.c_str(), "r");
     if (!pipe)

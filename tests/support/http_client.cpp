@@ -145,10 +145,14 @@ std::optional<http_reply> http_client::request(std::string_view method, std::str
   req.version(11);
   req.set(http::field::host, "127.0.0.1:" + std::to_string(d.port));
   bool has_content_type = false;
+  bool has_credentials = false;
   for (const auto& [name, value] : headers) {
     req.insert(name, value);
     has_content_type = has_content_type || iequals(name, "Content-Type");
+    has_credentials = has_credentials || iequals(name, "Authorization") || iequals(name, "X-API-Key");
   }
+  if (!has_credentials && !api_key_.empty())
+    req.set(http::field::authorization, "Bearer " + api_key_);
   if (!body.empty() && !has_content_type)
     req.set(http::field::content_type, "application/json");
   req.body() = std::string{body};

@@ -15,6 +15,12 @@ namespace nzl::test {
 
 using header_list = std::vector<std::pair<std::string, std::string>>;
 
+/// The admin key every test node is bootstrapped with (node_process sets
+/// NZL_BOOTSTRAP_ADMIN_KEY), and the node key that seals its secrets.
+inline constexpr std::string_view test_admin_key = "nzk_testadminkeytestadminkeytestadmin000";
+inline constexpr std::string_view test_node_key =
+    "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f";
+
 /// One HTTP response as the client received it.
 struct http_reply {
   unsigned status = 0;
@@ -47,9 +53,15 @@ public:
   /// The client's own port, once connected (to find the socket in /proc/net/tcp).
   [[nodiscard]] std::uint16_t local_port() const noexcept;
 
-  /// Sends one request and reads its response. Adds `Host`, and for a
-  /// non-empty body `Content-Length` and (unless `headers` names one)
-  /// `Content-Type: application/json`. Connects first if not connected.
+  /// The key sent as `Authorization: Bearer` with every request that names
+  /// neither Authorization nor X-API-Key itself; "" sends none.
+  /// Default: `test_admin_key`.
+  void set_api_key(std::string key) { api_key_ = std::move(key); }
+
+  /// Sends one request and reads its response. Adds `Host`, the API key (see
+  /// set_api_key), and for a non-empty body `Content-Length` and (unless
+  /// `headers` names one) `Content-Type: application/json`. Connects first if
+  /// not connected.
   [[nodiscard]] std::optional<http_reply> request(std::string_view method, std::string_view target,
                                                   std::string_view body = {},
                                                   const header_list& headers = {});
@@ -77,6 +89,7 @@ public:
   [[nodiscard]] const std::string& error() const noexcept;
 
 private:
+  std::string api_key_{test_admin_key};
   struct impl;
   std::unique_ptr<impl> impl_;
 };

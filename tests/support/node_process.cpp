@@ -9,6 +9,7 @@
 #include "tests/support/http_client.hpp"
 #include "tests/support/poll.hpp"
 
+#include <algorithm>
 #include <cerrno>
 #include <csignal>
 #include <cstdlib>
@@ -38,13 +39,32 @@ constexpr std::size_t tail_lines = 40;
 // parent (PR_SET_PDEATHSIG), so a test killed by its ctest timeout leaves no
 // node behind. Returns the PID, or -1 with `error` set.
 pid_t spawn(const std::vector<std::string>& argv, const fs::path& log, const fs::path& cwd,
-            std::string& error, unsigned max_open_files = 0) {
+            std::string& error, unsigned max_open_files = 0,
+            const std::vector<std::pair<std::string, std::string>>& extra_env = {}) {
   // Everything the child needs is prepared before fork: after it, only
   // async-signal-safe calls.
   std::vector<char*> args;
   for (const auto& a : argv)
     args.push_back(const_cast<char*>(a.c_str()));
   args.push_back(nullptr);
+  // The inherited environment with `extra_env` set over it (an empty value
+  // removes the variable).
+  std::vector<std::string> env_text;
+  for (char** e = environ; *e; ++e) {
+    std::string_view entry{*e};
+    auto name = entry.substr(0, entry.find('='));
+    bool overridden = std::any_of(extra_env.begin(), extra_env.end(),
+                                  [&](const auto& kv) { return kv.first == name; });
+    if (!overridden)
+      env_text.emplace_back(entry);
+  }
+  for (const auto& [name, value] : extra_env)
+    if (!value.empty())
+      env_text.push_back(name + "=" + value);
+  std::vector<char*> envp;
+  for (auto& e : env_text)
+    envp.push_back(e.data());
+  envp.push_back(nullptr);
   const std::string cwd_text = cwd.string();
   int out = ::open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (out < 0) {
@@ -75,7 +95,7 @@ pid_t spawn(const std::vector<std::string>& argv, const fs::path& log, const fs:
     sigset_t none;
     sigemptyset(&none);
     ::sigprocmask(SIG_SETMASK, &none, nullptr);
-    ::execv(args[0], args.data());
+    ::execve(args[0], args.data(), envp.data());
     ::_exit(127);
   }
   int fork_errno = errno;
@@ -211,7 +231,18 @@ node_process::~node_process() {
                                       "--log-level",
                                       options_.log_level};
   std::string error;
-  pid_ = spawn(argv, log_path_, dir_.path(), error, options_.max_open_files);
+  std::vector<std::pair<std::string, std::string>> env{
+      {"NZL_NODE_KEY", std::string{test_node_key}},
+      {"NZL_NODE_KEY_FILE", ""},
+      {"NZL_BOOTSTRAP_ADMIN_KEY", std::string{test_admin_key}}};
+  for (const auto& [name, value] : options_.env) {
+    auto it = std::find_if(env.begin(), env.end(), [&](const auto& kv) { return kv.first == name; });
+    if (it != env.end())
+      it->second = value;
+    else
+      env.emplace_back(name, value);
+  }
+  pid_ = spawn(argv, log_path_, dir_.path(), error, options_.max_open_files, env);
   if (pid_ < 0)
     return ::testing::AssertionFailure() << "cannot start the node: " << error;
 
@@ -245,7 +276,7 @@ node_process::~node_process() {
         auto reply = client.request("GET", "/ready");
         last_status = reply ? reply->status : 0;
         last_error = reply ? "" : client.error();
-        return last_status == 200;
+        return last_status == options_.ready_status;
       },
       duration_cast<milliseconds>(deadline - steady_clock::now()));
   if (!ready)
@@ -354,7 +385,8 @@ cli_outcome run_node_cli(const std::vector<std::string>& args, milliseconds time
   const auto log = dir.path() / "output.txt";
   std::string error;
   cli_outcome outcome;
-  pid_t pid = spawn(argv, log, dir.path(), error);
+  pid_t pid = spawn(argv, log, dir.path(), error, 0,
+                    {{"NZL_NODE_KEY", std::string{test_node_key}}, {"NZL_NODE_KEY_FILE", ""}});
   if (pid < 0) {
     outcome.output = "cannot start the node: " + error;
     return outcome;

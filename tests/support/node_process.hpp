@@ -30,7 +30,14 @@ struct node_options {
   /// RLIMIT_NOFILE of the node process (0: inherit), to test running out of
   /// descriptors.
   unsigned max_open_files = 0;
-  /// Bound on start-up: the "listening" log line, then GET /ready == 200.
+  /// Environment variables set for the node besides the inherited ones.
+  /// Defaults give it the test node key and bootstrap the test admin key
+  /// (see http_client.hpp); a test may override or clear ("") them.
+  std::vector<std::pair<std::string, std::string>> env;
+  /// What GET /ready answers once the node runs: 200, or 403 for a test
+  /// whose IP rules refuse the loopback client.
+  unsigned ready_status = 200;
+  /// Bound on start-up: the "listening" log line, then GET /ready == ready_status.
   std::chrono::milliseconds start_timeout = std::chrono::seconds(20);
 };
 

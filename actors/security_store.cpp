@@ -1,0 +1,735 @@
+// The gateway's state. Model:
+//
+// - API keys live in table `api_keys` (id -> key_record, the key only as its
+//   SHA-256, the signing secret sealed with AES-256-GCM under the node key
+//   and the key id). All of them are loaded at start into a cache indexed by
+//   digest, read under a shared lock by every io thread. Key changes (create,
+//   revoke, rotate) run one at a time on the keeper actor, are committed
+//   (waited for), and only then published to the cache and answered.
+// - Nonces of signed requests: an in-memory window (one mutex) answers at
+//   once; each fresh nonce is also written behind to table `nonces` by the
+//   keeper's next flush (every 100 ms). A crash can lose that last flush, so
+//   after a stop that was not clean the node refuses signatures older than
+//   its start (`replay_fence_s`): nothing signed before the crash can be
+//   replayed. A clean stop writes a marker that lifts the fence.
+// - Rate-limit buckets: 16 shards, each one mutex owning a rate_limiter, so a
+//   bucket's check-and-take is atomic and two threads never race on it.
+//   Snapshots of changed shards go to table `gateway` every second and at
+//   stop; a crash loses at most a second of consumption (the client gains
+//   tokens, never loses them).
+// - Audit records are appended (write-behind, group commit) to table `audit`
+//   under an 8-byte big-endian sequence number: the wall clock in
+//   microseconds, bumped by one when two records meet, so numbers grow across
+//   restarts and a time range is a key range.
+//   Records older than the retention are purged by the keeper.
+#include "actors/security_store.hpp"
+
+#include "actors/internal/messages.hpp"
+#include "core/log.hpp"
+#include "core/time.hpp"
+#include "security/key_record.hpp"
+#include "security/nonce_window.hpp"
+#include "storage/environment.hpp"
+#include "storage/read_txn.hpp"
+
+#include <caf/all.hpp>
+
+#include <fmt/format.h>
+
+#include <array>
+#include <atomic>
+#include <charconv>
+#include <map>
+#include <mutex>
+#include <shared_mutex>
+#include <unordered_map>
+
+namespace nzl::actors {
+
+namespace {
+
+using nlohmann::json;
+using internal::batch_ptr;
+using internal::ok_atom;
+using internal::write_atom;
+using admin_atom = caf::atom_constant<caf::atom("admin")>;
+using tick_atom = caf::atom_constant<caf::atom("tick")>;
+
+constexpr std::size_t shard_count = 16;
+constexpr std::string_view clean_stop_key = "clean_stop";
+constexpr auto flush_interval = std::chrono::milliseconds(100);
+constexpr int ticks_per_snapshot = 10;  // 1 s
+constexpr int ticks_per_purge = 6'000;  // 10 min
+constexpr std::size_t purge_batch = 10'000;
+constexpr std::size_t max_audit_scan = 200'000;
+
+std::string digest_key(const security::key_digest& d) {
+  return std::string{reinterpret_cast<const char*>(d.data()), d.size()};
+}
+
+std::string seq_key(std::uint64_t seq) {
+  std::string k(8, '\0');
+  for (int i = 7; i >= 0; --i, seq >>= 8)
+    k[static_cast<std::size_t>(i)] = static_cast<char>(seq & 0xff);
+  return k;
+}
+
+std::uint64_t seq_of(std::string_view k) {
+  std::uint64_t seq = 0;
+  for (unsigned char c : k.substr(0, 8))
+    seq = (seq << 8) | c;
+  return seq;
+}
+
+unsigned net_scopes(security::scope_set s) {
+  unsigned out = 0;
+  if (s.has(security::scope::tasks_read))
+    out |= net::scope_tasks_read;
+  if (s.has(security::scope::tasks_write))
+    out |= net::scope_tasks_write;
+  if (s.has(security::scope::admin))
+    out |= net::scope_admin;
+  return out;
+}
+
+security::scope_set record_scopes(unsigned s) {
+  security::scope_set out;
+  if (s & net::scope_tasks_read)
+    out.add(security::scope::tasks_read);
+  if (s & net::scope_tasks_write)
+    out.add(security::scope::tasks_write);
+  if (s & net::scope_admin)
+    out.add(security::scope::admin);
+  return out;
+}
+
+std::string audit_text(const net::audit_entry& e) {
+  auto opt = [](const std::string& s) { return s.empty() ? std::string{"null"} : log::quote(s); };
+  return fmt::format(R"({{"time":{},"key_id":{},"client_ip":{},"country":{},"method":{},)"
+                     R"("path":{},"task_type":{},"status":{},"duration_ms":{:.3f},)"
+                     R"("request_id":{},"rule":{}}})",
+                     log::quote(rfc3339(e.time_ms)), opt(e.key_id), log::quote(e.client_ip),
+                     opt(e.country), log::quote(e.method), log::quote(e.path), opt(e.task_type),
+                     e.status, e.duration_ms, log::quote(e.request_id), opt(e.rule));
+}
+
+std::string key_status(const security::key_record& r, std::int64_t now) {
+  if (r.revoked_at_ms != 0 && r.revoked_at_ms <= now)
+    return "revoked";
+  if (r.expires_at_ms != 0 && r.expires_at_ms <= now)
+    return "expired";
+  return "active";
+}
+
+// The contract of the admin API (docs/api.md): RFC 3339 dates, null when
+// unset, lists of rules, status.
+json public_json(const security::key_record& r, std::int64_t now) {
+  auto date = [](std::int64_t ms) { return ms == 0 ? json(nullptr) : json(rfc3339(ms)); };
+  json ip_allow = json::array(), ip_deny = json::array();
+  for (const auto& c : r.ip.allow)
+    ip_allow.push_back(c.to_string());
+  for (const auto& c : r.ip.deny)
+    ip_deny.push_back(c.to_string());
+  return json{{"id", r.id},
+              {"name", r.name},
+              {"prefix", r.prefix},
+              {"scopes", security::format_scopes(r.scopes)},
+              {"tier", r.tier},
+              {"signature_required", r.signature_required},
+              {"ip_allow", ip_allow},
+              {"ip_deny", ip_deny},
+              {"country_allow", r.country.allow},
+              {"country_deny", r.country.deny},
+              {"created_at", date(r.created_at_ms)},
+              {"expires_at", date(r.expires_at_ms)},
+              {"revoked_at", date(r.revoked_at_ms)},
+              {"replaced_by", r.replaced_by.empty() ? json(nullptr) : json(r.replaced_by)},
+              {"status", key_status(r, now)}};
+}
+
+} // namespace
+
+using admin_task = std::shared_ptr<std::function<void(caf::event_based_actor*)>>;
+
+} // namespace nzl::actors
+
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(nzl::actors::admin_task)
+
+namespace nzl::actors {
+
+struct rate_shard {
+  explicit rate_shard(std::size_t max) : limiter(max) {}
+  std::mutex mutex;
+  security::rate_limiter limiter;
+  bool dirty = false;
+};
+
+struct security_store::impl {
+  caf::actor_system* system = nullptr;
+  std::shared_ptr<storage::environment> env;
+  caf::actor writer;
+  caf::actor keeper;
+  std::optional<security::node_key> key;
+  security_store_options options;
+
+  mutable std::shared_mutex keys_mutex;
+  std::unordered_map<std::string, std::shared_ptr<const net::key_entry>> by_digest;
+  std::map<std::string, security::key_record> records; // by id; changed by the keeper only
+
+  std::mutex nonce_mutex;
+  std::unique_ptr<security::nonce_window> nonces;
+
+  std::vector<std::unique_ptr<rate_shard>> shards;
+
+  std::mutex pending_mutex;
+  storage::write_batch pending; // audit records and nonces not yet sent to the writer
+
+  std::atomic<std::uint64_t> audit_seq{0};
+  std::int64_t fence_s = 0;
+  std::atomic<bool> closed{false};
+
+  result<std::shared_ptr<const net::key_entry>> entry_of(const security::key_record& r) const;
+  void publish(const security::key_record& r, std::shared_ptr<const net::key_entry> entry);
+  storage::write_batch take_pending();
+  void snapshot_rates(storage::write_batch& batch, bool all);
+  void purge(storage::write_batch& batch);
+  void run_admin(std::function<void(caf::event_based_actor*)> fn);
+  /// Commits `batch` and calls `then` (on the keeper) once it is durable.
+  void commit_then(caf::event_based_actor* self, storage::write_batch batch,
+                   std::function<void(result<bool>)> then);
+};
+
+result<std::shared_ptr<const net::key_entry>>
+security_store::impl::entry_of(const security::key_record& r) const {
+  auto e = std::make_shared<net::key_entry>();
+  e->id = r.id;
+  e->name = r.name;
+  e->digest = r.key_hash;
+  e->scopes = net_scopes(r.scopes);
+  e->tier = r.tier;
+  e->ip = r.ip;
+  e->country = r.country;
+  e->signature_required = r.signature_required;
+  e->expires_at_ms = r.expires_at_ms;
+  e->revoked_at_ms = r.revoked_at_ms;
+  if (!r.signing_secret_sealed.empty()) {
+    auto secret = security::open(*key, r.signing_secret_sealed, r.id);
+    if (!secret)
+      return fail(errc::storage_failed,
+                  "the signing secret of key " + r.id +
+                      " does not open with this node key (wrong NZL_NODE_KEY or key file?)");
+    e->signing_secret = std::move(*secret);
+  }
+  return std::shared_ptr<const net::key_entry>{std::move(e)};
+}
+
+void security_store::impl::publish(const security::key_record& r,
+                                   std::shared_ptr<const net::key_entry> entry) {
+  std::unique_lock guard{keys_mutex};
+  records[r.id] = r;
+  by_digest[digest_key(r.key_hash)] = std::move(entry);
+}
+
+storage::write_batch security_store::impl::take_pending() {
+  std::lock_guard guard{pending_mutex};
+  storage::write_batch out;
+  std::swap(out, pending);
+  return out;
+}
+
+void security_store::impl::snapshot_rates(storage::write_batch& batch, bool all) {
+  const auto now = unix_ms_now();
+  for (std::size_t i = 0; i < shards.size(); ++i) {
+    auto& s = *shards[i];
+    std::lock_guard guard{s.mutex};
+    if (!s.dirty && !all)
+      continue;
+    s.dirty = false;
+    batch.put(storage::table::gateway, fmt::format("rate:{:02}", i),
+              s.limiter.snapshot(now).dump());
+  }
+}
+
+void security_store::impl::purge(storage::write_batch& batch) {
+  auto txn = env->begin_read();
+  if (!txn)
+    return;
+  const auto now_s = unix_ms_now() / 1000;
+  std::size_t n = 0;
+  (void)txn->scan(storage::table::nonces, "", [&](std::string_view k, std::string_view v) {
+    std::int64_t expiry = 0;
+    std::from_chars(v.data(), v.data() + v.size(), expiry);
+    if (expiry < now_s)
+      batch.erase(storage::table::nonces, k);
+    return ++n < purge_batch;
+  });
+  const auto cutoff_us =
+      static_cast<std::uint64_t>(unix_ms_now() - options.audit_retention_days * 86'400'000LL) *
+      1000;
+  n = 0;
+  (void)txn->scan(storage::table::audit, "", [&](std::string_view k, std::string_view) {
+    if (seq_of(k) >= cutoff_us)
+      return false;
+    batch.erase(storage::table::audit, k);
+    return ++n < purge_batch;
+  });
+}
+
+void security_store::impl::commit_then(caf::event_based_actor* self, storage::write_batch batch,
+                                       std::function<void(result<bool>)> then) {
+  self->request(writer, caf::infinite, write_atom::value,
+                std::make_shared<storage::write_batch>(std::move(batch)))
+      .await([then](ok_atom) { then(true); },
+             [then](caf::error& e) {
+               then(fail(errc::storage_failed, "the key store could not be written: " +
+                                                   caf::to_string(e)));
+             });
+}
+
+void security_store::impl::run_admin(std::function<void(caf::event_based_actor*)> fn) {
+  caf::anon_send(keeper, admin_atom::value,
+                 std::make_shared<std::function<void(caf::event_based_actor*)>>(std::move(fn)));
+}
+
+namespace {
+
+// The keeper: flushes write-behind state, snapshots buckets, purges old
+// rows, and runs key changes one at a time.
+caf::behavior keeper(caf::event_based_actor* self, security_store::impl* d) {
+  self->delayed_send(self, flush_interval, tick_atom::value, 1);
+  return {
+      [=](tick_atom, int n) {
+        auto batch = d->take_pending();
+        if (n % ticks_per_snapshot == 0)
+          d->snapshot_rates(batch, false);
+        if (n % ticks_per_purge == 0)
+          d->purge(batch);
+        if (!batch.empty())
+          self->send(d->writer, write_atom::value,
+                     std::make_shared<storage::write_batch>(std::move(batch)));
+        self->delayed_send(self, flush_interval, tick_atom::value, n + 1);
+      },
+      [=](admin_atom, const admin_task& task) { (*task)(self); },
+      [](ok_atom) {},
+      [](caf::error& e) {
+        log::emit(log::level::error, "security_write_failed", R"("error":{})",
+                  log::quote(caf::to_string(e)));
+      },
+  };
+}
+
+} // namespace
+
+security_store::security_store(std::unique_ptr<impl> d) : impl_(std::move(d)) {}
+
+security_store::~security_store() {
+  close();
+}
+
+result<std::unique_ptr<security_store>>
+security_store::open(caf::actor_system& system, std::shared_ptr<storage::environment> env,
+                     caf::actor writer, security::node_key key, security_store_options options) {
+  auto d = std::make_unique<impl>();
+  d->system = &system;
+  d->env = std::move(env);
+  d->writer = std::move(writer);
+  d->key.emplace(std::move(key));
+  d->options = options;
+  d->nonces = std::make_unique<security::nonce_window>(options.max_nonces);
+  for (std::size_t i = 0; i < shard_count; ++i)
+    d->shards.push_back(std::make_unique<rate_shard>(options.max_rate_buckets / shard_count + 1));
+
+  const auto now_s = unix_ms_now() / 1000;
+  bool clean_stop = false;
+  std::size_t live_nonces = 0;
+  {
+    auto txn = d->env->begin_read();
+    if (!txn)
+      return std::move(txn).err();
+    std::optional<error> damage;
+    auto keys = txn->scan(storage::table::api_keys, "", [&](std::string_view, std::string_view v) {
+      auto doc = json::parse(v, nullptr, false);
+      auto record = doc.is_discarded()
+                        ? result<security::key_record>{fail(errc::storage_failed, "not JSON")}
+                        : security::key_record::from_storage_json(doc);
+      if (!record) {
+        damage = error{errc::storage_failed, "a stored API key is unreadable: " + record.err().detail,
+                       {}};
+        return false;
+      }
+      auto entry = d->entry_of(*record);
+      if (!entry) {
+        damage = entry.err();
+        return false;
+      }
+      d->records[record->id] = *record;
+      d->by_digest[digest_key(record->key_hash)] = std::move(*entry);
+      return true;
+    });
+    if (!keys)
+      return std::move(keys).err();
+    if (damage)
+      return *damage;
+
+    (void)txn->scan(storage::table::nonces, "", [&](std::string_view k, std::string_view v) {
+      std::int64_t expiry = 0;
+      std::from_chars(v.data(), v.data() + v.size(), expiry);
+      auto nl = k.find('\n');
+      if (expiry >= now_s && nl != std::string_view::npos) {
+        (void)d->nonces->remember(k.substr(0, nl), k.substr(nl + 1), expiry, now_s);
+        ++live_nonces;
+      }
+      return true;
+    });
+    for (std::size_t i = 0; i < shard_count; ++i) {
+      auto v = txn->get(storage::table::gateway, fmt::format("rate:{:02}", i));
+      if (v && *v) {
+        auto doc = json::parse(**v, nullptr, false);
+        if (!doc.is_discarded())
+          (void)d->shards[i]->limiter.restore(doc);
+      }
+    }
+    auto clean = txn->get(storage::table::gateway, clean_stop_key);
+    clean_stop = clean && *clean;
+    // After a stop that was not clean, the last nonces may not have reached
+    // the disk. A node without keys (a first start) has nothing to protect.
+    if (!clean_stop && !d->records.empty())
+      d->fence_s = now_s;
+  } // the snapshot ends before anything writes
+  if (clean_stop) {
+    std::lock_guard guard{d->pending_mutex};
+    d->pending.erase(storage::table::gateway, clean_stop_key);
+  }
+  d->audit_seq = static_cast<std::uint64_t>(unix_ms_now()) * 1000;
+  auto* raw = d.get();
+  d->keeper = system.spawn(keeper, raw);
+  log::emit(log::level::info, "security_loaded",
+            R"("keys":{},"nonces":{},"replay_fence":{})", d->records.size(), live_nonces,
+            d->fence_s);
+  return std::unique_ptr<security_store>{new security_store(std::move(d))};
+}
+
+void security_store::close() {
+  auto& d = *impl_;
+  if (d.closed.exchange(true))
+    return;
+  auto batch = d.take_pending();
+  d.snapshot_rates(batch, true);
+  batch.put(storage::table::gateway, clean_stop_key, std::to_string(unix_ms_now()));
+  caf::anon_send_exit(d.keeper, caf::exit_reason::user_shutdown);
+  caf::scoped_actor self{*d.system};
+  self->wait_for(d.keeper); // it holds a pointer to us
+  self->request(d.writer, std::chrono::seconds(10), write_atom::value,
+                std::make_shared<storage::write_batch>(std::move(batch)))
+      .receive([](ok_atom) {},
+               [](caf::error& e) {
+                 log::emit(log::level::error, "security_close_failed", R"("error":{})",
+                           log::quote(caf::to_string(e)));
+               });
+}
+
+result<bool> security_store::ensure_admin_key(std::string_view key, std::string_view name) {
+  auto& d = *impl_;
+  if (key.size() < 20 || key.size() > security::max_credential_length)
+    return fail(errc::invalid_field, "the bootstrap admin key must be 20-128 characters");
+  for (char c : key)
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_' && c != '-')
+      return fail(errc::invalid_field, "the bootstrap admin key may hold only [A-Za-z0-9_-]");
+  auto digest = security::hash_key(key);
+  if (find_key(digest))
+    return false;
+  auto generated = security::generate_key();
+  if (!generated)
+    return std::move(generated).err();
+  security::key_record r;
+  r.id = generated->id;
+  r.name = std::string{name};
+  r.prefix = std::string{key.substr(0, security::shown_prefix_length)};
+  r.key_hash = digest;
+  r.scopes.add(security::scope::admin);
+  r.scopes.add(security::scope::tasks_read);
+  r.scopes.add(security::scope::tasks_write);
+  r.tier = "default";
+  r.created_at_ms = unix_ms_now();
+  auto entry = d.entry_of(r);
+  if (!entry)
+    return std::move(entry).err();
+  storage::write_batch batch;
+  batch.put(storage::table::api_keys, r.id, r.to_storage_json().dump());
+  caf::scoped_actor self{*d.system};
+  std::optional<error> failed;
+  self->request(d.writer, std::chrono::seconds(10), write_atom::value,
+                std::make_shared<storage::write_batch>(std::move(batch)))
+      .receive([](ok_atom) {},
+               [&](caf::error& e) {
+                 failed = error{errc::storage_failed, caf::to_string(e), {}};
+               });
+  if (failed)
+    return *failed;
+  d.publish(r, std::move(*entry));
+  log::emit(log::level::info, "admin_key_bootstrapped", R"("key_id":{},"prefix":{})",
+            log::quote(r.id), log::quote(r.prefix));
+  return true;
+}
+
+std::shared_ptr<const net::key_entry>
+security_store::find_key(const security::key_digest& digest) const {
+  auto& d = *impl_;
+  std::shared_lock guard{d.keys_mutex};
+  auto it = d.by_digest.find(digest_key(digest));
+  return it == d.by_digest.end() ? nullptr : it->second;
+}
+
+net::security_service::nonce_verdict security_store::remember_nonce(std::string_view key_id,
+                                                                    std::string_view nonce,
+                                                                    std::int64_t expires_at_s) {
+  auto& d = *impl_;
+  const auto now_s = unix_ms_now() / 1000;
+  security::nonce_window::outcome outcome;
+  {
+    std::lock_guard guard{d.nonce_mutex};
+    outcome = d.nonces->remember(key_id, nonce, expires_at_s, now_s);
+  }
+  switch (outcome) {
+  case security::nonce_window::outcome::replay:
+    return nonce_verdict::replay;
+  case security::nonce_window::outcome::full:
+    return nonce_verdict::full;
+  case security::nonce_window::outcome::fresh:
+    break;
+  }
+  std::string k;
+  k.reserve(key_id.size() + 1 + nonce.size());
+  k.append(key_id).push_back('\n');
+  k.append(nonce);
+  auto v = std::to_string(expires_at_s);
+  std::lock_guard guard{d.pending_mutex};
+  d.pending.put(storage::table::nonces, k, v);
+  return nonce_verdict::fresh;
+}
+
+std::int64_t security_store::replay_fence_s() const noexcept {
+  return impl_->fence_s;
+}
+
+security::take_result security_store::take_tokens(std::string_view bucket,
+                                                  const security::rate_tier& tier,
+                                                  std::int64_t n) {
+  auto& shard = *impl_->shards[std::hash<std::string_view>{}(bucket) % shard_count];
+  std::lock_guard guard{shard.mutex};
+  shard.dirty = true;
+  return shard.limiter.take(bucket, tier, n, unix_ms_now());
+}
+
+void security_store::audit(net::audit_entry entry) {
+  auto& d = *impl_;
+  auto text = audit_text(entry);
+  // The sequence number follows the wall clock in microseconds (and grows by
+  // at least one), so a time range is a key range and restarts continue it.
+  const auto now_us = static_cast<std::uint64_t>(unix_ms_now()) * 1000;
+  auto seq = d.audit_seq.load(std::memory_order_relaxed);
+  std::uint64_t next;
+  do
+    next = std::max(seq + 1, now_us);
+  while (!d.audit_seq.compare_exchange_weak(seq, next, std::memory_order_relaxed));
+  auto key = seq_key(next);
+  std::lock_guard guard{d.pending_mutex};
+  d.pending.put(storage::table::audit, key, text);
+}
+
+void security_store::create_key(net::key_spec spec, json_handler done) {
+  auto* d = impl_.get();
+  d->run_admin([d, spec = std::move(spec), done = std::move(done)](caf::event_based_actor* self) {
+    if (d->records.size() >= d->options.max_keys)
+      return done(fail(errc::conflict, "this node holds the most keys it may"));
+    auto generated = security::generate_key();
+    auto secret = security::generate_signing_secret();
+    if (!generated || !secret)
+      return done(fail(errc::internal, "the random number generator failed"));
+    security::key_record r;
+    r.id = generated->id;
+    r.name = spec.name;
+    r.prefix = generated->prefix;
+    r.key_hash = security::hash_key(generated->key);
+    r.scopes = record_scopes(spec.scopes);
+    r.tier = spec.tier;
+    r.ip.allow = security::parse_cidrs(spec.ip_allow).value();
+    r.ip.deny = security::parse_cidrs(spec.ip_deny).value();
+    r.country.allow = spec.country_allow;
+    r.country.deny = spec.country_deny;
+    r.signature_required = spec.signature_required;
+    r.created_at_ms = unix_ms_now();
+    if (spec.expires_in_s > 0)
+      r.expires_at_ms = r.created_at_ms + spec.expires_in_s * 1000;
+    auto sealed = security::seal(*d->key, *secret, r.id);
+    if (!sealed)
+      return done(std::move(sealed).err());
+    r.signing_secret_sealed = std::move(*sealed);
+    auto entry = d->entry_of(r);
+    if (!entry)
+      return done(std::move(entry).err());
+    storage::write_batch batch;
+    batch.put(storage::table::api_keys, r.id, r.to_storage_json().dump());
+    d->commit_then(self, std::move(batch),
+                   [d, r, entry = std::move(*entry), key = generated->key, secret = *secret,
+                    done](result<bool> ok) mutable {
+                     if (!ok)
+                       return done(std::move(ok).err());
+                     d->publish(r, std::move(entry));
+                     auto out = public_json(r, unix_ms_now());
+                     out["key"] = std::move(key);
+                     out["signing_secret"] = std::move(secret);
+                     log::emit(log::level::info, "key_created", R"("key_id":{},"name":{})",
+                               log::quote(r.id), log::quote(r.name));
+                     done(std::move(out));
+                   });
+  });
+}
+
+void security_store::list_keys(json_handler done) {
+  auto& d = *impl_;
+  json keys = json::array();
+  {
+    std::shared_lock guard{d.keys_mutex};
+    const auto now = unix_ms_now();
+    for (const auto& [id, r] : d.records)
+      keys.push_back(public_json(r, now));
+  }
+  done(json{{"keys", std::move(keys)}});
+}
+
+void security_store::revoke_key(std::string id, json_handler done) {
+  auto* d = impl_.get();
+  d->run_admin([d, id = std::move(id), done = std::move(done)](caf::event_based_actor* self) {
+    security::key_record r;
+    {
+      std::shared_lock guard{d->keys_mutex};
+      auto it = d->records.find(id);
+      if (it == d->records.end())
+        return done(fail(errc::not_found, "no key " + id, {{"id", id}}));
+      r = it->second;
+    }
+    const auto now = unix_ms_now();
+    if (r.revoked_at_ms != 0 && r.revoked_at_ms <= now)
+      return done(public_json(r, now));
+    r.revoked_at_ms = now;
+    auto entry = d->entry_of(r);
+    if (!entry)
+      return done(std::move(entry).err());
+    storage::write_batch batch;
+    batch.put(storage::table::api_keys, r.id, r.to_storage_json().dump());
+    d->commit_then(self, std::move(batch),
+                   [d, r, entry = std::move(*entry), done](result<bool> ok) mutable {
+                     if (!ok)
+                       return done(std::move(ok).err());
+                     d->publish(r, std::move(entry));
+                     log::emit(log::level::info, "key_revoked", R"("key_id":{})",
+                               log::quote(r.id));
+                     done(public_json(r, unix_ms_now()));
+                   });
+  });
+}
+
+void security_store::rotate_key(std::string id, std::int64_t grace_s, json_handler done) {
+  auto* d = impl_.get();
+  d->run_admin([d, id = std::move(id), grace_s,
+                done = std::move(done)](caf::event_based_actor* self) {
+    security::key_record old;
+    {
+      std::shared_lock guard{d->keys_mutex};
+      auto it = d->records.find(id);
+      if (it == d->records.end())
+        return done(fail(errc::not_found, "no key " + id, {{"id", id}}));
+      old = it->second;
+    }
+    const auto now = unix_ms_now();
+    if (!old.usable_at(now))
+      return done(fail(errc::conflict, "key " + id + " is " + key_status(old, now) +
+                                           "; only an active key can be rotated",
+                       {{"id", id}}));
+    auto generated = security::generate_key();
+    auto secret = security::generate_signing_secret();
+    if (!generated || !secret)
+      return done(fail(errc::internal, "the random number generator failed"));
+    security::key_record fresh = old;
+    fresh.id = generated->id;
+    fresh.prefix = generated->prefix;
+    fresh.key_hash = security::hash_key(generated->key);
+    fresh.created_at_ms = now;
+    fresh.revoked_at_ms = 0;
+    fresh.replaced_by.clear();
+    auto sealed = security::seal(*d->key, *secret, fresh.id);
+    if (!sealed)
+      return done(std::move(sealed).err());
+    fresh.signing_secret_sealed = std::move(*sealed);
+    // The old key keeps working for the grace period, then expires.
+    const auto until = now + grace_s * 1000;
+    if (old.expires_at_ms == 0 || old.expires_at_ms > until)
+      old.expires_at_ms = until;
+    if (grace_s == 0)
+      old.revoked_at_ms = now;
+    old.replaced_by = fresh.id;
+    auto fresh_entry = d->entry_of(fresh);
+    auto old_entry = d->entry_of(old);
+    if (!fresh_entry || !old_entry)
+      return done(fail(errc::internal, "a rotated key could not be prepared"));
+    storage::write_batch batch;
+    batch.put(storage::table::api_keys, fresh.id, fresh.to_storage_json().dump());
+    batch.put(storage::table::api_keys, old.id, old.to_storage_json().dump());
+    d->commit_then(self, std::move(batch),
+                   [d, fresh, old, fe = std::move(*fresh_entry), oe = std::move(*old_entry),
+                    key = generated->key, secret = *secret, done](result<bool> ok) mutable {
+                     if (!ok)
+                       return done(std::move(ok).err());
+                     d->publish(fresh, std::move(fe));
+                     d->publish(old, std::move(oe));
+                     const auto t = unix_ms_now();
+                     auto created = public_json(fresh, t);
+                     created["key"] = std::move(key);
+                     created["signing_secret"] = std::move(secret);
+                     log::emit(log::level::info, "key_rotated", R"("key_id":{},"new_key_id":{})",
+                               log::quote(old.id), log::quote(fresh.id));
+                     done(json{{"key", std::move(created)}, {"previous", public_json(old, t)}});
+                   });
+  });
+}
+
+void security_store::query_audit(net::audit_query q, json_handler done) {
+  auto& d = *impl_;
+  auto txn = d.env->begin_read();
+  if (!txn)
+    return done(fail(errc::storage_failed, txn.err().detail));
+  json records = json::array();
+  std::uint64_t last = q.after;
+  std::size_t examined = 0;
+  // Sequence numbers start at microseconds of wall time, so `since` can seek.
+  std::uint64_t from = q.after + 1;
+  if (q.since_ms > 0)
+    from = std::max(from, static_cast<std::uint64_t>(q.since_ms - 60'000) * 1000);
+  auto scanned = txn->scan_from(
+      storage::table::audit, "", seq_key(from), [&](std::string_view k, std::string_view v) {
+        last = seq_of(k);
+        if (++examined > max_audit_scan)
+          return false;
+        auto doc = json::parse(v, nullptr, false);
+        if (doc.is_discarded())
+          return true;
+        auto time = parse_rfc3339(doc.value("time", ""));
+        if (q.since_ms > 0 && time && *time < q.since_ms)
+          return true;
+        if (q.until_ms > 0 && time && *time > q.until_ms)
+          return false;
+        if (!q.key_id.empty() && doc.value("key_id", json()) != q.key_id)
+          return true;
+        if (q.status != 0 && doc.value("status", 0) != q.status)
+          return true;
+        doc["seq"] = seq_of(k);
+        records.push_back(std::move(doc));
+        return records.size() < q.limit;
+      });
+  if (!scanned)
+    return done(fail(errc::storage_failed, scanned.err().detail));
+  done(json{{"records", std::move(records)}, {"next", std::to_string(last)}});
+}
+
+} // namespace nzl::actors
