@@ -180,10 +180,27 @@ std::optional<http_reply> http_client::post(std::string_view target, std::string
   return request("POST", target, body, headers);
 }
 
-bool http_client::send_raw(std::string_view bytes) {
+bool http_client::send_raw(std::string_view raw) {
   auto& d = *impl_;
   if (!is_open() && !connect())
     return false;
+  // The API key goes after every request line ("... HTTP/1.1\r\n"), unless
+  // the bytes carry credentials themselves (see set_api_key).
+  std::string with_key;
+  std::string_view bytes = raw;
+  if (!api_key_.empty() && raw.find("Authorization:") == std::string_view::npos &&
+      raw.find("X-API-Key:") == std::string_view::npos) {
+    const std::string line = "Authorization: Bearer " + api_key_ + "\r\n";
+    std::size_t from = 0;
+    for (auto at = raw.find(" HTTP/1.1\r\n"); at != std::string_view::npos;
+         at = raw.find(" HTTP/1.1\r\n", from)) {
+      const auto end = at + 11;
+      with_key.append(raw.substr(from, end - from)).append(line);
+      from = end;
+    }
+    with_key.append(raw.substr(from));
+    bytes = with_key;
+  }
   bool done = false;
   beast::error_code result;
   asio::async_write(d.socket, asio::buffer(bytes.data(), bytes.size()),

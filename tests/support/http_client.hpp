@@ -70,8 +70,9 @@ public:
   [[nodiscard]] std::optional<http_reply> post(std::string_view target, std::string_view body,
                                                const header_list& headers = {});
 
-  /// Sends raw bytes as they are (malformed or partial requests); false when
-  /// the write failed (the server may already have closed).
+  /// Sends raw bytes as they are (malformed or partial requests), except that
+  /// the API key (set_api_key) is added after each request line when the
+  /// bytes carry no credentials; false when the write failed.
   [[nodiscard]] bool send_raw(std::string_view bytes);
 
   /// Reads one response (after `send_raw`, or one the server sends unasked).

@@ -200,6 +200,10 @@ json test_manifest(const node_options& options) {
   if (!options.limits.empty())
     region["limits"] = options.limits;
   json manifest{{"version", 1}, {"cluster", {{"name", "it"}}}, {"regions", json::array({region})}};
+  // Tests measure the node, not the default rate limit (1000/min): a tier
+  // that never refuses, unless a test brings its own security section.
+  manifest["security"] = json{
+      {"rate_limit_tiers", {{"default", {{"quota", 1000000}, {"window_s", 1}}}}}};
   for (const auto& [section, value] : options.manifest_sections.items())
     manifest[section] = value;
   return manifest;

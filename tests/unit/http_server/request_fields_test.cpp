@@ -71,6 +71,7 @@ TEST_F(HttpServerRequestFieldsTest, PlainRequestCarriesPeerAndHeaders) {
 TEST_F(HttpServerRequestFieldsTest, AbsentHeadersAreEmpty) {
   start();
   http_client client{port_, 10s};
+  client.set_api_key("");
   auto reply = client.request("GET", "/health");
   ASSERT_TRUE(reply) << client.error();
   auto requests = server_->requests();
