@@ -48,18 +48,18 @@ namespace nzl::actors {
 
 namespace {
 
-using nlohmann::json;
 using internal::batch_ptr;
 using internal::ok_atom;
 using internal::write_atom;
+using nlohmann::json;
 using admin_atom = caf::atom_constant<caf::atom("admin")>;
 using tick_atom = caf::atom_constant<caf::atom("tick")>;
 
 constexpr std::size_t shard_count = 16;
 constexpr std::string_view clean_stop_key = "clean_stop";
 constexpr auto flush_interval = std::chrono::milliseconds(100);
-constexpr int ticks_per_snapshot = 10;  // 1 s
-constexpr int ticks_per_purge = 6'000;  // 10 min
+constexpr int ticks_per_snapshot = 10; // 1 s
+constexpr int ticks_per_purge = 6'000; // 10 min
 constexpr std::size_t purge_batch = 10'000;
 constexpr std::size_t max_audit_scan = 200'000;
 
@@ -104,7 +104,9 @@ security::scope_set record_scopes(unsigned s) {
 }
 
 std::string audit_text(const net::audit_entry& e) {
-  auto opt = [](const std::string& s) { return s.empty() ? std::string{"null"} : log::quote(s); };
+  auto opt = [](const std::string& s) {
+    return s.empty() ? std::string{"null"} : log::quote(s);
+  };
   return fmt::format(R"({{"time":{},"key_id":{},"client_ip":{},"country":{},"method":{},)"
                      R"("path":{},"task_type":{},"status":{},"duration_ms":{:.3f},)"
                      R"("request_id":{},"rule":{}}})",
@@ -124,7 +126,9 @@ std::string key_status(const security::key_record& r, std::int64_t now) {
 // The contract of the admin API (docs/api.md): RFC 3339 dates, null when
 // unset, lists of rules, status.
 json public_json(const security::key_record& r, std::int64_t now) {
-  auto date = [](std::int64_t ms) { return ms == 0 ? json(nullptr) : json(rfc3339(ms)); };
+  auto date = [](std::int64_t ms) {
+    return ms == 0 ? json(nullptr) : json(rfc3339(ms));
+  };
   json ip_allow = json::array(), ip_deny = json::array();
   for (const auto& c : r.ip.allow)
     ip_allow.push_back(c.to_string());
@@ -281,8 +285,8 @@ void security_store::impl::commit_then(caf::event_based_actor* self, storage::wr
                 std::make_shared<storage::write_batch>(std::move(batch)))
       .await([then](ok_atom) { then(true); },
              [then](caf::error& e) {
-               then(fail(errc::storage_failed, "the key store could not be written: " +
-                                                   caf::to_string(e)));
+               then(fail(errc::storage_failed,
+                         "the key store could not be written: " + caf::to_string(e)));
              });
 }
 
@@ -353,8 +357,8 @@ security_store::open(caf::actor_system& system, std::shared_ptr<storage::environ
                         ? result<security::key_record>{fail(errc::storage_failed, "not JSON")}
                         : security::key_record::from_storage_json(doc);
       if (!record) {
-        damage = error{errc::storage_failed, "a stored API key is unreadable: " + record.err().detail,
-                       {}};
+        damage = error{
+            errc::storage_failed, "a stored API key is unreadable: " + record.err().detail, {}};
         return false;
       }
       auto entry = d->entry_of(*record);
@@ -403,9 +407,8 @@ security_store::open(caf::actor_system& system, std::shared_ptr<storage::environ
   d->audit_seq = static_cast<std::uint64_t>(unix_ms_now()) * 1000;
   auto* raw = d.get();
   d->keeper = system.spawn(keeper, raw);
-  log::emit(log::level::info, "security_loaded",
-            R"("keys":{},"nonces":{},"replay_fence":{})", d->records.size(), live_nonces,
-            d->fence_s);
+  log::emit(log::level::info, "security_loaded", R"("keys":{},"nonces":{},"replay_fence":{})",
+            d->records.size(), live_nonces, d->fence_s);
   return std::unique_ptr<security_store>{new security_store(std::move(d))};
 }
 
@@ -513,8 +516,7 @@ std::int64_t security_store::replay_fence_s() const noexcept {
 }
 
 security::take_result security_store::take_tokens(std::string_view bucket,
-                                                  const security::rate_tier& tier,
-                                                  std::int64_t n) {
+                                                  const security::rate_tier& tier, std::int64_t n) {
   auto& shard = *impl_->shards[std::hash<std::string_view>{}(bucket) % shard_count];
   std::lock_guard guard{shard.mutex};
   shard.dirty = true;
@@ -623,8 +625,7 @@ void security_store::revoke_key(std::string id, json_handler done) {
                      if (!ok)
                        return done(std::move(ok).err());
                      d->publish(r, std::move(entry));
-                     log::emit(log::level::info, "key_revoked", R"("key_id":{})",
-                               log::quote(r.id));
+                     log::emit(log::level::info, "key_revoked", R"("key_id":{})", log::quote(r.id));
                      done(public_json(r, unix_ms_now()));
                    });
   });
@@ -644,9 +645,10 @@ void security_store::rotate_key(std::string id, std::int64_t grace_s, json_handl
     }
     const auto now = unix_ms_now();
     if (!old.usable_at(now))
-      return done(fail(errc::conflict, "key " + id + " is " + key_status(old, now) +
-                                           "; only an active key can be rotated",
-                       {{"id", id}}));
+      return done(
+          fail(errc::conflict,
+               "key " + id + " is " + key_status(old, now) + "; only an active key can be rotated",
+               {{"id", id}}));
     auto generated = security::generate_key();
     auto secret = security::generate_signing_secret();
     if (!generated || !secret)
@@ -706,27 +708,27 @@ void security_store::query_audit(net::audit_query q, json_handler done) {
   std::uint64_t from = q.after + 1;
   if (q.since_ms > 0)
     from = std::max(from, static_cast<std::uint64_t>(q.since_ms - 60'000) * 1000);
-  auto scanned = txn->scan_from(
-      storage::table::audit, "", seq_key(from), [&](std::string_view k, std::string_view v) {
-        last = seq_of(k);
-        if (++examined > max_audit_scan)
-          return false;
-        auto doc = json::parse(v, nullptr, false);
-        if (doc.is_discarded())
-          return true;
-        auto time = parse_rfc3339(doc.value("time", ""));
-        if (q.since_ms > 0 && time && *time < q.since_ms)
-          return true;
-        if (q.until_ms > 0 && time && *time > q.until_ms)
-          return false;
-        if (!q.key_id.empty() && doc.value("key_id", json()) != q.key_id)
-          return true;
-        if (q.status != 0 && doc.value("status", 0) != q.status)
-          return true;
-        doc["seq"] = seq_of(k);
-        records.push_back(std::move(doc));
-        return records.size() < q.limit;
-      });
+  auto scanned = txn->scan_from(storage::table::audit, "", seq_key(from),
+                                [&](std::string_view k, std::string_view v) {
+                                  last = seq_of(k);
+                                  if (++examined > max_audit_scan)
+                                    return false;
+                                  auto doc = json::parse(v, nullptr, false);
+                                  if (doc.is_discarded())
+                                    return true;
+                                  auto time = parse_rfc3339(doc.value("time", ""));
+                                  if (q.since_ms > 0 && time && *time < q.since_ms)
+                                    return true;
+                                  if (q.until_ms > 0 && time && *time > q.until_ms)
+                                    return false;
+                                  if (!q.key_id.empty() && doc.value("key_id", json()) != q.key_id)
+                                    return true;
+                                  if (q.status != 0 && doc.value("status", 0) != q.status)
+                                    return true;
+                                  doc["seq"] = seq_of(k);
+                                  records.push_back(std::move(doc));
+                                  return records.size() < q.limit;
+                                });
   if (!scanned)
     return done(fail(errc::storage_failed, scanned.err().detail));
   done(json{{"records", std::move(records)}, {"next", std::to_string(last)}});

@@ -14,7 +14,7 @@ namespace nzl::actors {
 struct security_store_options {
   std::int64_t signature_window_s = 300;
   std::int64_t audit_retention_days = 30;
-  std::size_t max_nonces = 1'000'000;    ///< remembered at once, every key together
+  std::size_t max_nonces = 1'000'000;     ///< remembered at once, every key together
   std::size_t max_rate_buckets = 100'000; ///< in memory; the fullest go first
   std::size_t max_keys = 100'000;
 };

@@ -78,8 +78,12 @@ result<bool> register_builtin_handlers(const std::shared_ptr<plugins::handler_re
   // The registry owns these handlers, so it outlives them: a raw pointer.
   const plugins::handler_registry* reg = registry.get();
   plugins::smart_routing::routing_dependencies routing;
-  routing.find_handler = [reg](std::string_view type) { return reg->find(type); };
-  routing.recent_p95_ms = [reg](std::string_view type) { return reg->recent_p95_ms(type); };
+  routing.find_handler = [reg](std::string_view type) {
+    return reg->find(type);
+  };
+  routing.recent_p95_ms = [reg](std::string_view type) {
+    return reg->recent_p95_ms(type);
+  };
   registry->add(std::make_shared<plugins::smart_routing::smart_routing_handler>(routing));
   registry->add(std::make_shared<plugins::smart_routing::auto_handler>(routing));
   return true;

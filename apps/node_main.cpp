@@ -4,8 +4,8 @@
 // protocol: /ready turns 503 and the listener closes, requests in flight
 // finish (up to the manifest's shutdown deadline), then the server and the
 // actors stop and the process exits 0.
-#include "actors/cluster/manifest_options.hpp"
 #include "actors/analytics/manifest_options.hpp"
+#include "actors/cluster/manifest_options.hpp"
 #include "actors/node_runtime.hpp"
 #include "actors/ws/channel_registry.hpp"
 #include "apps/node_handlers.hpp"
@@ -15,11 +15,11 @@
 #include "net/api.hpp"
 #include "net/gateway.hpp"
 #include "net/http_server.hpp"
-#include "net/ws/hub.hpp"
-#include "net/ws/token_store.hpp"
 #include "net/outbound/egress.hpp"
 #include "net/outbound/http_client.hpp"
 #include "net/outbound/webhook_signature.hpp"
+#include "net/ws/hub.hpp"
+#include "net/ws/token_store.hpp"
 #include "plugins/handler_registry.hpp"
 #include "security/aes_gcm.hpp"
 #include "security/geo.hpp"
@@ -385,8 +385,8 @@ int main(int argc, char** argv) {
   ws_opts.max_tasks = manifest->websocket.max_tasks;
   ws_opts.max_subscriptions = manifest->websocket.max_subscriptions;
   ws_opts.max_json_depth = region->limits.max_json_depth;
-  nzl::net::ws::ws_hub ws_hub{
-      ws_opts, {tasks, ws_channels, ws_tokens, api, &gate, security->get()}};
+  nzl::net::ws::ws_hub ws_hub{ws_opts,
+                              {tasks, ws_channels, ws_tokens, api, &gate, security->get()}};
 
   nzl::net::server_options so;
   so.host = region->http.host;
@@ -411,8 +411,8 @@ int main(int argc, char** argv) {
   nzl::log::emit(nzl::log::level::info, "listening",
                  R"("region":{},"http":"{}:{}","tls":{},"data_dir":{},"version":"{}","pid":{})",
                  nzl::log::quote(region->name), region->http.host, *port,
-                 region->tls.enabled() ? "true" : "false",
-                 nzl::log::quote(f.data_dir), NZL_VERSION, getpid());
+                 region->tls.enabled() ? "true" : "false", nzl::log::quote(f.data_dir), NZL_VERSION,
+                 getpid());
 
   int sig = wait_for_signal();
   nzl::log::emit(nzl::log::level::info, "draining", R"("signal":{},"deadline_ms":{})", sig,

@@ -50,8 +50,7 @@ struct stats {
 
 class connection : public std::enable_shared_from_this<connection> {
 public:
-  connection(asio::io_context& io, const options& o, stats& s, clock_type::time_point end,
-             int id)
+  connection(asio::io_context& io, const options& o, stats& s, clock_type::time_point end, int id)
       : socket_(io), opts_(o), stats_(s), end_(end), id_(id) {}
 
   void start() {
@@ -83,11 +82,10 @@ private:
       char nonce[48];
       std::snprintf(nonce, sizeof nonce, "bench-%04d-%016llx", id_,
                     static_cast<unsigned long long>(++counter_));
-      auto sig =
-          nzl::security::sign(opts_.secret, nzl::security::canonical_string(
-                                                ts, nonce, "POST", "/v3/tasks", body));
-      request_ += "X-Timestamp: " + ts + "\r\nX-Nonce: " + nonce + "\r\nX-Signature: " + sig +
-                  "\r\n";
+      auto sig = nzl::security::sign(
+          opts_.secret, nzl::security::canonical_string(ts, nonce, "POST", "/v3/tasks", body));
+      request_ +=
+          "X-Timestamp: " + ts + "\r\nX-Nonce: " + nonce + "\r\nX-Signature: " + sig + "\r\n";
     }
     request_ += "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n";
     request_ += body;
@@ -106,14 +104,14 @@ private:
   }
 
   void read() {
-    socket_.async_read_some(asio::buffer(buf_.data() + used_, buf_.size() - used_),
-                            [self = shared_from_this()](boost::system::error_code ec,
-                                                        std::size_t n) {
-                              if (ec)
-                                return;
-                              self->used_ += n;
-                              self->parse();
-                            });
+    socket_.async_read_some(
+        asio::buffer(buf_.data() + used_, buf_.size() - used_),
+        [self = shared_from_this()](boost::system::error_code ec, std::size_t n) {
+          if (ec)
+            return;
+          self->used_ += n;
+          self->parse();
+        });
   }
 
   void parse() {
@@ -135,8 +133,7 @@ private:
     if (status < 200 || status >= 300)
       ++stats_.errors;
     stats_.latency_us.push_back(static_cast<std::uint32_t>(
-        std::chrono::duration_cast<std::chrono::microseconds>(clock_type::now() - sent_)
-            .count()));
+        std::chrono::duration_cast<std::chrono::microseconds>(clock_type::now() - sent_).count()));
     auto consumed = head_end + 4 + length;
     std::memmove(buf_.data(), buf_.data() + consumed, used_ - consumed);
     used_ -= consumed;

@@ -51,7 +51,7 @@ struct task_request {
   task_options options;
   std::string request_id;           ///< the HTTP request that carried it, for logs
   std::string client = "anonymous"; ///< the API client (fairness, idempotency)
-  std::string country; ///< the client's ISO country (routing), empty when unknown
+  std::string country;              ///< the client's ISO country (routing), empty when unknown
   std::shared_ptr<cancel_flag> cancel = std::make_shared<cancel_flag>();
   /// Called with the handler's progress reports (0-100, a stage), on the
   /// thread that runs the handler; empty: nobody listens (plain HTTP).

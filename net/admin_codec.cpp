@@ -106,8 +106,8 @@ result<key_spec> decode_key_spec(const json& body) {
   if (!body.is_object())
     return fail(errc::invalid_field, "the body must be a JSON object", {{"field", ""}});
   static const std::vector<std::string> known{
-      "name",          "scopes",  "tier",          "expires_in_s", "signature_required",
-      "ip_allow",      "ip_deny", "country_allow", "country_deny"};
+      "name",     "scopes",  "tier",          "expires_in_s", "signature_required",
+      "ip_allow", "ip_deny", "country_allow", "country_deny"};
   for (const auto& [k, v] : body.items())
     if (std::find(known.begin(), known.end(), k) == known.end())
       return fail(errc::invalid_field, "unknown field '" + k + "'", {{"field", k}});
@@ -142,8 +142,7 @@ result<key_spec> decode_key_spec(const json& body) {
   }
   if (auto t = body.find("tier"); t != body.end()) {
     if (!t->is_string() || !security::valid_tier_name(t->get_ref<const std::string&>()))
-      return fail(errc::invalid_field, "tier: 1-32 characters of [a-z0-9_-]",
-                  {{"field", "tier"}});
+      return fail(errc::invalid_field, "tier: 1-32 characters of [a-z0-9_-]", {{"field", "tier"}});
     spec.tier = t->get<std::string>();
   }
   if (auto e = body.find("expires_in_s"); e != body.end()) {
@@ -159,10 +158,10 @@ result<key_spec> decode_key_spec(const json& body) {
                   {{"field", "signature_required"}});
     spec.signature_required = r->get<bool>();
   }
-  for (auto [field, list] : {std::pair{"ip_allow", &spec.ip_allow},
-                             std::pair{"ip_deny", &spec.ip_deny},
-                             std::pair{"country_allow", &spec.country_allow},
-                             std::pair{"country_deny", &spec.country_deny}}) {
+  for (auto [field, list] :
+       {std::pair{"ip_allow", &spec.ip_allow}, std::pair{"ip_deny", &spec.ip_deny},
+        std::pair{"country_allow", &spec.country_allow},
+        std::pair{"country_deny", &spec.country_deny}}) {
     if (auto ok = string_list(body, field, *list); !ok)
       return std::move(ok).err();
   }
@@ -193,8 +192,7 @@ result<std::int64_t> decode_rotate_grace(const json& body) {
   auto g = body.find("grace_s");
   if (g == body.end())
     return std::int64_t{0};
-  if (!g->is_number_integer() || g->get<std::int64_t>() < 0 ||
-      g->get<std::int64_t>() > max_grace_s)
+  if (!g->is_number_integer() || g->get<std::int64_t>() < 0 || g->get<std::int64_t>() > max_grace_s)
     return fail(errc::invalid_field, "grace_s: an integer from 0 to 2592000 (30 days)",
                 {{"field", "grace_s"}});
   return g->get<std::int64_t>();

@@ -336,7 +336,8 @@ void api::ws_token(http_request& request, responder& done) {
   auto issued = services_.ws_tokens->issue(std::move(grant));
   if (!issued)
     return done(problem(issued.err(), request.request_id, path_of(request.target)));
-  done(json_response(201, json{{"token", issued->token}, {"expires_at", rfc3339(issued->expires_at_ms)}}));
+  done(json_response(
+      201, json{{"token", issued->token}, {"expires_at", rfc3339(issued->expires_at_ms)}}));
 }
 
 void api::measure_http(route kind, std::string_view key_id,
@@ -350,7 +351,8 @@ void api::measure_http(route kind, std::string_view key_id,
   m.region = service_.region();
   m.key_id = key_id;
   m.latency_us = clamp_u32(
-      std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - started).count());
+      std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - started)
+          .count());
   m.request_bytes = request_bytes;
   m.response_bytes = clamp_u32(static_cast<double>(res.body.size()));
   m.status = static_cast<std::uint16_t>(res.status);
@@ -361,8 +363,8 @@ void api::measure_http(route kind, std::string_view key_id,
 void api::analytics_view(route kind, http_request& request, responder& done) {
   const auto instance = std::string{path_of(request.target)};
   if (!services_.analytics)
-    return done(problem(fail(errc::not_found, "this node has no analytics"), request.request_id,
-                        instance));
+    return done(
+        problem(fail(errc::not_found, "this node has no analytics"), request.request_id, instance));
   using v = analytics_service::view_kind;
   auto view = kind == route::analytics_summary  ? v::summary
               : kind == route::analytics_report ? v::report
@@ -372,23 +374,24 @@ void api::analytics_view(route kind, http_request& request, responder& done) {
                                                 : v::dashboard;
   auto q = request.target.find('?');
   auto query = q == std::string::npos ? std::string{} : request.target.substr(q + 1);
-  services_.analytics->view(
-      view, std::move(query),
-      [this, done = std::move(done), request_id = request.request_id,
-       instance](result<analytics_answer> answer) {
-        if (!answer)
-          return done(problem(answer.err(), request_id, instance));
-        http_response res;
-        res.content_type = std::move(answer->content_type);
-        res.body = std::move(answer->body);
-        res.headers.emplace_back("Cache-Control", "no-store");
-        done(std::move(res));
-      });
+  services_.analytics->view(view, std::move(query),
+                            [this, done = std::move(done), request_id = request.request_id,
+                             instance](result<analytics_answer> answer) {
+                              if (!answer)
+                                return done(problem(answer.err(), request_id, instance));
+                              http_response res;
+                              res.content_type = std::move(answer->content_type);
+                              res.body = std::move(answer->body);
+                              res.headers.emplace_back("Cache-Control", "no-store");
+                              done(std::move(res));
+                            });
 }
 
 void api::admin(route kind, std::string_view param, http_request& request, responder& done) {
   const auto instance = path_of(request.target);
-  auto refuse = [&](const error& err) { done(problem(err, request.request_id, instance)); };
+  auto refuse = [&](const error& err) {
+    done(problem(err, request.request_id, instance));
+  };
   if (kind == route::plugins_list || kind == route::plugins_reload) {
     if (!services_.plugins)
       return refuse(fail(errc::not_found, "this node has no plugin service"));
@@ -428,8 +431,7 @@ void api::admin(route kind, std::string_view param, http_request& request, respo
     auto grace = decode_rotate_grace(*parsed);
     if (!grace)
       return refuse(grace.err());
-    return sec.rotate_key(std::string{param}, *grace,
-                          json_answer(request, std::move(done), 201));
+    return sec.rotate_key(std::string{param}, *grace, json_answer(request, std::move(done), 201));
   }
   case route::audit_query: {
     auto query = decode_audit_query(request.target);

@@ -60,8 +60,7 @@ public:
   [[nodiscard]] const api_options& options() const noexcept { return options_; }
 
 private:
-  void route_request(route_match& match, http_request& request, responder& done,
-                     admission* adm);
+  void route_request(route_match& match, http_request& request, responder& done, admission* adm);
   void ws_token(http_request& request, responder& done);
   void analytics_view(route kind, http_request& request, responder& done);
   void measure_http(route kind, std::string_view key_id,

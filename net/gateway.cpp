@@ -71,8 +71,7 @@ result<bool> parse_gateway_rules(const gateway_rule_texts& texts, gateway_option
                   std::vector<security::cidr>& into) -> result<bool> {
     auto parsed = security::parse_cidrs(list);
     if (!parsed)
-      return fail(errc::invalid_field,
-                  fmt::format("security.{}: {}", name, parsed.err().detail));
+      return fail(errc::invalid_field, fmt::format("security.{}: {}", name, parsed.err().detail));
     into = std::move(*parsed);
     return true;
   };
@@ -80,8 +79,7 @@ result<bool> parse_gateway_rules(const gateway_rule_texts& texts, gateway_option
                       std::vector<std::string>& into) -> result<bool> {
     auto parsed = security::parse_country_codes(list);
     if (!parsed)
-      return fail(errc::invalid_field,
-                  fmt::format("security.{}: {}", name, parsed.err().detail));
+      return fail(errc::invalid_field, fmt::format("security.{}: {}", name, parsed.err().detail));
     into = std::move(*parsed);
     return true;
   };
@@ -129,11 +127,10 @@ admission gateway::admit(const http_request& request, route kind) {
     return adm;
   }
   const bool peer_trusted = security::any_contains(options_.trusted_proxies, *peer);
-  auto client = peer_trusted
-                    ? security::client_address(*peer, request.forwarded_for,
-                                               options_.trusted_proxies)
-                          .address
-                    : *peer;
+  auto client =
+      peer_trusted
+          ? security::client_address(*peer, request.forwarded_for, options_.trusted_proxies).address
+          : *peer;
   adm.client_ip = client.to_string();
 
   // 1. IP rules (global).
@@ -170,8 +167,7 @@ admission gateway::admit(const http_request& request, route kind) {
       return adm;
     }
     if (auto d = key->ip.decide(client); !d.allowed()) {
-      refuse(adm,
-             error{errc::forbidden, "this key may not be used from " + adm.client_ip, {}},
+      refuse(adm, error{errc::forbidden, "this key may not be used from " + adm.client_ip, {}},
              ip_rule_text(d, "key"));
       return adm;
     }
@@ -202,9 +198,9 @@ admission gateway::admit(const http_request& request, route kind) {
               (options_.admin_signature_required && needed == route_scope::admin))) {
     const auto now_s = options_.now_ms() / 1000;
     security::signature_headers headers{request.timestamp, request.nonce, request.signature};
-    auto status = security::verify_request(key->signing_secret, headers,
-                                           to_string(request.method), request.target,
-                                           request.body, now_s, options_.signature_window_s);
+    auto status =
+        security::verify_request(key->signing_secret, headers, to_string(request.method),
+                                 request.target, request.body, now_s, options_.signature_window_s);
     if (status != security::signature_status::ok) {
       refuse(adm,
              error{errc::unauthenticated,
@@ -228,7 +224,8 @@ admission gateway::admit(const http_request& request, route kind) {
       break;
     case security_service::nonce_verdict::replay:
       refuse(adm,
-             error{errc::unauthenticated, "this nonce was already used (a replayed request)",
+             error{errc::unauthenticated,
+                   "this nonce was already used (a replayed request)",
                    {{"reason", "nonce_replayed"}}},
              "signature:nonce_replayed");
       return adm;
@@ -240,8 +237,8 @@ admission gateway::admit(const http_request& request, route kind) {
   }
 
   // 4. Country rules (global, then the key's).
-  auto country = security::resolve_country(options_.geo.get(), client, peer_trusted,
-                                           request.country);
+  auto country =
+      security::resolve_country(options_.geo.get(), client, peer_trusted, request.country);
   if (country)
     adm.country = *country;
   if (!options_.country.decide(country).allowed()) {

@@ -38,12 +38,12 @@ struct admission {
   http_method method = http_method::other;
   std::string path;
   std::string request_id;
-  std::string key_id;           ///< empty: no key
+  std::string key_id; ///< empty: no key
   std::string client_ip;
   std::string country;
-  std::string bucket;                           ///< the rate-limit bucket charged
-  const security::rate_tier* tier = nullptr;    ///< its tier; null: not limited
-  std::optional<security::take_result> taken;   ///< the bucket after the take
+  std::string bucket;                         ///< the rate-limit bucket charged
+  const security::rate_tier* tier = nullptr;  ///< its tier; null: not limited
+  std::optional<security::take_result> taken; ///< the bucket after the take
   std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
 };
 

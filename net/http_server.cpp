@@ -575,8 +575,8 @@ private:
     path_ = std::string{path_of(req.target)};
     request_id_ = req.request_id;
     if (server_.draining.load())
-      return write(server_.api_.problem(
-          error{errc::unavailable, "the node is shutting down", {}}, request_id_, path_));
+      return write(server_.api_.problem(error{errc::unavailable, "the node is shutting down", {}},
+                                        request_id_, path_));
     auto verdict = server_.options.websocket->admit(req);
     if (verdict.refusal)
       return write(std::move(*verdict.refusal));

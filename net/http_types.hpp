@@ -24,13 +24,13 @@ struct http_request {
 
   // The headers the gateway reads (empty when absent), each bounded by the
   // server's head limit.
-  std::string authorization; ///< Authorization
-  std::string api_key;       ///< X-API-Key
-  std::string timestamp;     ///< X-Timestamp
-  std::string nonce;         ///< X-Nonce
-  std::string signature;     ///< X-Signature
-  std::string forwarded_for; ///< X-Forwarded-For (every instance, joined with ", ")
-  std::string country;       ///< CF-IPCountry
+  std::string authorization;  ///< Authorization
+  std::string api_key;        ///< X-API-Key
+  std::string timestamp;      ///< X-Timestamp
+  std::string nonce;          ///< X-Nonce
+  std::string signature;      ///< X-Signature
+  std::string forwarded_for;  ///< X-Forwarded-For (every instance, joined with ", ")
+  std::string country;        ///< CF-IPCountry
   std::string client_country; ///< the gateway's verdict on the client's country (routing)
 };
 
@@ -40,7 +40,7 @@ struct http_response {
   std::string content_type = "application/json";
   std::string body;
   std::vector<std::pair<std::string, std::string>> headers;
-  bool close = false; ///< close the connection after this response
+  bool close = false;    ///< close the connection after this response
   std::string task_type; ///< the task type answered, for the audit log (not sent)
 };
 

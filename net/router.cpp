@@ -145,7 +145,8 @@ route_match match_route(http_method method, std::string_view path) {
   if (auto m = param_route("/v3/queues/", "", {{http_method::get, route::queue_stats}}))
     return *m;
   if (path != "/v3/admin/keys") {
-    if (auto m = param_route("/v3/admin/keys/", "/rotate", {{http_method::post, route::key_rotate}}))
+    if (auto m =
+            param_route("/v3/admin/keys/", "/rotate", {{http_method::post, route::key_rotate}}))
       return *m;
     if (auto m = param_route("/v3/admin/keys/", "", {{http_method::del, route::key_revoke}}))
       return *m;

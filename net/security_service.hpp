@@ -37,7 +37,7 @@ struct key_entry {
   security::ip_rules ip;
   security::country_rules country;
   bool signature_required = false;
-  std::string signing_secret; ///< in clear, in memory only
+  std::string signing_secret;     ///< in clear, in memory only
   std::int64_t expires_at_ms = 0; ///< 0: never
   std::int64_t revoked_at_ms = 0; ///< 0: not revoked
 };
@@ -94,9 +94,8 @@ public:
   enum class nonce_verdict { fresh, replay, full };
   /// Remembers `nonce` of `key_id` until `expires_at_s` (in memory at once,
   /// durably soon after); `replay` if it was seen and has not expired.
-  [[nodiscard]] virtual nonce_verdict remember_nonce(std::string_view key_id,
-                                                     std::string_view nonce,
-                                                     std::int64_t expires_at_s) = 0;
+  [[nodiscard]] virtual nonce_verdict
+  remember_nonce(std::string_view key_id, std::string_view nonce, std::int64_t expires_at_s) = 0;
 
   /// Signed requests with an X-Timestamp before this (unix seconds) are
   /// refused: nonces of the last moments before an unclean stop may not have
@@ -105,9 +104,8 @@ public:
 
   /// Takes `n` tokens from `bucket` under `tier`, atomically: concurrent
   /// takes of one bucket never exceed its quota.
-  [[nodiscard]] virtual security::take_result take_tokens(std::string_view bucket,
-                                                          const security::rate_tier& tier,
-                                                          std::int64_t n) = 0;
+  [[nodiscard]] virtual security::take_result
+  take_tokens(std::string_view bucket, const security::rate_tier& tier, std::int64_t n) = 0;
 
   /// Appends one audit record (write-behind through the group commit).
   virtual void audit(audit_entry entry) = 0;

@@ -47,7 +47,7 @@ struct analytics_options {
   /// How often the `analytics` channel gets a live snapshot (only while it
   /// has subscribers on this node).
   std::int64_t live_interval_ms = 2'000;
-  std::size_t recent_events = 200;        ///< alert events kept for GET /v3/analytics/alerts
+  std::size_t recent_events = 200; ///< alert events kept for GET /v3/analytics/alerts
   /// Unix milliseconds; injected by tests. Null: the system clock.
   std::function<std::int64_t()> now_ms;
 };

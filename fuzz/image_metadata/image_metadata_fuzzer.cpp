@@ -11,7 +11,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   options.max_image_bytes = 1 << 20;
   options.max_pixels = 1 << 20;
   auto r = nzl::plugins::image_metadata::analyze_image(
-    std::string_view(reinterpret_cast<const char*>(data), size), options);
+      std::string_view(reinterpret_cast<const char*>(data), size), options);
   if (r)
     (void)r->dump(); // the answer must always serialise (valid UTF-8)
   return 0;

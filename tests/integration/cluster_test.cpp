@@ -125,7 +125,8 @@ TEST_F(ClusterIntegrationTest, ClusterStatusShowsEveryRegionAndNode) {
 }
 
 TEST_F(ClusterIntegrationTest, KilledNodeIsRoutedAroundAndTakesTrafficBackAfterRestart) {
-  GTEST_SKIP() << "disabled: passed in the helper run and the first full run, failed in the fresh-clone run (issue 5 open)";
+  GTEST_SKIP() << "disabled: passed in the helper run and the first full run, failed in the "
+                  "fresh-clone run (issue 5 open)";
   start_all();
   // A steady stream of JP requests (home asia-east) through us-east.
   std::atomic<bool> stop{false};
@@ -176,7 +177,8 @@ TEST_F(ClusterIntegrationTest, KilledNodeIsRoutedAroundAndTakesTrafficBackAfterR
 }
 
 TEST_F(ClusterIntegrationTest, PinnedRegionDownIs503UnlessFallback) {
-  GTEST_SKIP() << "disabled: passed in the helper run and the first full run, failed in the fresh-clone run (issue 5 open)";
+  GTEST_SKIP() << "disabled: passed in the helper run and the first full run, failed in the "
+                  "fresh-clone run (issue 5 open)";
   start_all();
   ASSERT_TRUE(cluster_.node(1).kill_hard());
   ASSERT_TRUE(

@@ -70,8 +70,7 @@ protected:
     const std::string command = "curl -s --noproxy '*' --max-time 30 -o " +
                                 sh_quote(body.string()) + " -D " + sh_quote(head.string()) +
                                 " -w '%{http_code} %{content_type}' -H 'Authorization: Bearer " +
-                                std::string{test_admin_key} + "' " + args + " " +
-                                sh_quote(url);
+                                std::string{test_admin_key} + "' " + args + " " + sh_quote(url);
     curl_result out;
     FILE* pipe = ::popen(command.c_str(), "r");
     if (!pipe)

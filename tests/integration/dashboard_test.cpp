@@ -49,7 +49,8 @@ int run_chromium(const std::string& binary, const temp_dir& dir, const std::stri
 }
 
 TEST(AnalyticsDashboardTest, ShowsLiveNumbersInHeadlessChromium) {
-  GTEST_SKIP() << "disabled: passed in the helper run and the first full run, failed in the fresh-clone run (issue 11 open)";
+  GTEST_SKIP() << "disabled: passed in the helper run and the first full run, failed in the "
+                  "fresh-clone run (issue 11 open)";
   auto binary = chromium_binary();
   if (binary.empty())
     GTEST_SKIP() << "chromium is not installed";

@@ -114,9 +114,17 @@ TEST_F(GatewayIntegrationTest, EveryRefusalHasItsStatusProblemAndAuditRecordAndR
 
   const std::vector<refusal_case> cases{
       {"no key", {}, "", 401, "unauthenticated", "key_missing"},
-      {"unknown key", {}, "nzk_unknownunknownunknownunknown0", 401, "unauthenticated",
+      {"unknown key",
+       {},
+       "nzk_unknownunknownunknownunknown0",
+       401,
+       "unauthenticated",
        "key_unknown"},
-      {"malformed", {{"Authorization", "Basic Zm9vOmJhcg=="}}, "", 401, "unauthenticated",
+      {"malformed",
+       {{"Authorization", "Basic Zm9vOmJhcg=="}},
+       "",
+       401,
+       "unauthenticated",
        "key_malformed"},
       {"revoked key", {}, revoked["key"], 401, "unauthenticated", "key_revoked"},
       {"expired key", {}, expired["key"], 401, "unauthenticated", "key_expired"},
@@ -357,8 +365,7 @@ TEST_F(GatewayRulesIntegrationTest, TrustedProxyForwardedForAndCountryApply) {
                      {"ip_deny", {"198.51.100.7/32"}},
                      {"country_deny", {"FR"}}});
   http_client c{node->port()};
-  auto denied_ip =
-      c.post("/v3/tasks", R"({"type":"echo"})", {{"X-Forwarded-For", "198.51.100.7"}});
+  auto denied_ip = c.post("/v3/tasks", R"({"type":"echo"})", {{"X-Forwarded-For", "198.51.100.7"}});
   ASSERT_TRUE(denied_ip);
   EXPECT_EQ(denied_ip->status, 403);
   auto denied_country = c.post("/v3/tasks", R"({"type":"echo"})", {{"CF-IPCountry", "FR"}});

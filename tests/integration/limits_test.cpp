@@ -158,7 +158,9 @@ TEST_F(ConnectionLimitTest, ConnectionsBeyondTheLimitAreRefusedNotQueued) {
 // spinning a core and writing a log line per try. It now pauses, and serves
 // again once descriptors are free.
 TEST(DescriptorLimitTest, RunningOutOfDescriptorsPausesAcceptingAndRecovers) {
-  GTEST_SKIP() << "disabled: under RLIMIT_NOFILE=96 the node now hits a UBSan report inside a CAF message (tuple_vals, invalid vptr) and does not recover; open bug, see the closing note of 2026-11-28";
+  GTEST_SKIP() << "disabled: under RLIMIT_NOFILE=96 the node now hits a UBSan report inside a CAF "
+                  "message (tuple_vals, invalid vptr) and does not recover; open bug, see the "
+                  "closing note of 2026-11-28";
   node_options options;
   options.max_open_files = 96;
   node_process node{options};

@@ -77,8 +77,9 @@ TEST_F(PluginsIntegrationTest, ListAndReloadShowThePlugin) {
   EXPECT_FALSE(reload->json()["loaded"].empty()) << reload->body;
 
   // The CLI shows the same.
-  const std::string command = std::string{NZL_CLOUDAGENT} + " --node http://127.0.0.1:" +
-                              std::to_string(node_->port()) + " plugins list 2>&1";
+  const std::string command = std::string{NZL_CLOUDAGENT} +
+                              " --node http://127.0.0.1:" + std::to_string(node_->port()) +
+                              " plugins list 2>&1";
   ::setenv("NZL_API_KEY", std::string{test_admin_key}.c_str(), 1);
   FILE* pipe = ::popen(command.c_str(), "r");
   ASSERT_NE(pipe, nullptr);

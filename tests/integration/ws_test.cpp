@@ -314,14 +314,16 @@ protected:
 };
 
 TEST_F(WsLimitsIntegrationTest, OversizedMessageClosesWith1009) {
-  GTEST_SKIP() << "disabled: passed in the first full run, failed in the fresh-clone run (issue 6 open)";
+  GTEST_SKIP()
+      << "disabled: passed in the first full run, failed in the fresh-clone run (issue 6 open)";
   auto c = open();
   ASSERT_TRUE(c->send({{"type", "ping"}, {"data", std::string(100'000, 'x')}}));
   EXPECT_EQ(c->wait_close(), 1009u);
 }
 
 TEST_F(WsLimitsIntegrationTest, SlowConsumerIsToldThenClosedWith1008) {
-  GTEST_SKIP() << "disabled: failed in the first full run under load; the slow-consumer rule is unverified (issue 6 open)";
+  GTEST_SKIP() << "disabled: failed in the first full run under load; the slow-consumer rule is "
+                  "unverified (issue 6 open)";
   auto slow = open();
   ASSERT_TRUE(slow->send({{"type", "subscribe"}, {"channel", "flood"}}));
   ASSERT_TRUE(slow->recv_type("subscribed"));

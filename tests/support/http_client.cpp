@@ -149,7 +149,8 @@ std::optional<http_reply> http_client::request(std::string_view method, std::str
   for (const auto& [name, value] : headers) {
     req.insert(name, value);
     has_content_type = has_content_type || iequals(name, "Content-Type");
-    has_credentials = has_credentials || iequals(name, "Authorization") || iequals(name, "X-API-Key");
+    has_credentials =
+        has_credentials || iequals(name, "Authorization") || iequals(name, "X-API-Key");
   }
   if (!has_credentials && !api_key_.empty())
     req.set(http::field::authorization, "Bearer " + api_key_);

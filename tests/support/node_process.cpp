@@ -202,8 +202,8 @@ json test_manifest(const node_options& options) {
   json manifest{{"version", 1}, {"cluster", {{"name", "it"}}}, {"regions", json::array({region})}};
   // Tests measure the node, not the default rate limit (1000/min): a tier
   // that never refuses, unless a test brings its own security section.
-  manifest["security"] = json{
-      {"rate_limit_tiers", {{"default", {{"quota", 1000000}, {"window_s", 1}}}}}};
+  manifest["security"] =
+      json{{"rate_limit_tiers", {{"default", {{"quota", 1000000}, {"window_s", 1}}}}}};
   for (const auto& [section, value] : options.manifest_sections.items())
     manifest[section] = value;
   return manifest;
@@ -240,7 +240,8 @@ node_process::~node_process() {
       {"NZL_NODE_KEY_FILE", ""},
       {"NZL_BOOTSTRAP_ADMIN_KEY", std::string{test_admin_key}}};
   for (const auto& [name, value] : options_.env) {
-    auto it = std::find_if(env.begin(), env.end(), [&](const auto& kv) { return kv.first == name; });
+    auto it =
+        std::find_if(env.begin(), env.end(), [&](const auto& kv) { return kv.first == name; });
     if (it != env.end())
       it->second = value;
     else

@@ -42,9 +42,7 @@ public:
   void create_key(key_spec, json_handler done) override { done(json{{"created", true}}); }
   void list_keys(json_handler done) override { done(json{{"keys", json::array()}}); }
   void revoke_key(std::string, json_handler done) override { done(json::object()); }
-  void rotate_key(std::string, std::int64_t, json_handler done) override {
-    done(json::object());
-  }
+  void rotate_key(std::string, std::int64_t, json_handler done) override { done(json::object()); }
   void query_audit(audit_query, json_handler done) override { done(json::object()); }
 
   std::shared_ptr<key_entry> add(std::string key_text, unsigned scopes) {
@@ -70,7 +68,9 @@ protected:
     writer = security.add("nzk_writerkey000000000000000000", scope_tasks_write | scope_tasks_read);
     reader = security.add("nzk_readerkey000000000000000000", scope_tasks_read);
     admin = security.add("nzk_adminkey0000000000000000000", scope_admin);
-    options.now_ms = [] { return now_ms; };
+    options.now_ms = [] {
+      return now_ms;
+    };
     options.tiers = {{"default", 1000, 60}, {"anonymous", 1000, 60}, {"tiny", 2, 60}};
   }
 
@@ -160,14 +160,14 @@ TEST_F(GatewayTest, MalformedAuthorizationIs401) {
 
 TEST_F(GatewayTest, RevokedKeyIs401) {
   writer->revoked_at_ms = now_ms - 1;
-  expect_refused(call(task_request_with("nzk_writerkey000000000000000000")), 401,
-                 "unauthenticated", "key_revoked");
+  expect_refused(call(task_request_with("nzk_writerkey000000000000000000")), 401, "unauthenticated",
+                 "key_revoked");
 }
 
 TEST_F(GatewayTest, ExpiredKeyIs401) {
   writer->expires_at_ms = now_ms;
-  expect_refused(call(task_request_with("nzk_writerkey000000000000000000")), 401,
-                 "unauthenticated", "key_expired");
+  expect_refused(call(task_request_with("nzk_writerkey000000000000000000")), 401, "unauthenticated",
+                 "key_expired");
 }
 
 TEST_F(GatewayTest, KeyWithoutTheScopeIs403) {
@@ -278,9 +278,9 @@ protected:
     auto req = task_request_with("nzk_writerkey000000000000000000");
     req.timestamp = std::to_string(ts);
     req.nonce = std::move(nonce);
-    req.signature = security::sign(writer->signing_secret,
-                                   security::canonical_string(req.timestamp, req.nonce, "POST",
-                                                              req.target, req.body));
+    req.signature = security::sign(
+        writer->signing_secret,
+        security::canonical_string(req.timestamp, req.nonce, "POST", req.target, req.body));
     return req;
   }
 };
@@ -290,8 +290,8 @@ TEST_F(GatewaySignatureTest, AValidSignatureRuns) {
 }
 
 TEST_F(GatewaySignatureTest, MissingSignatureIs401) {
-  expect_refused(call(task_request_with("nzk_writerkey000000000000000000")), 401,
-                 "unauthenticated", "signature:signature_missing");
+  expect_refused(call(task_request_with("nzk_writerkey000000000000000000")), 401, "unauthenticated",
+                 "signature:signature_missing");
 }
 
 TEST_F(GatewaySignatureTest, WrongSignatureIs401) {
