@@ -48,9 +48,18 @@ std::string top_usage() {
   return s;
 }
 
+std::string command_usage(const command_group& g, const subcommand& c);
+
 std::string group_usage(const command_group& g) {
-  std::string s = "usage: cloudagent " + std::string{g.name} + " <command> [options]\n\n" +
-                  std::string{g.summary} + "\n\ncommands:\n";
+  if (g.bare != nullptr && g.commands.empty())
+    return command_usage(g, *g.bare);
+  std::string s;
+  if (g.bare != nullptr)
+    s = command_usage(g, *g.bare) + "\nor: cloudagent " + std::string{g.name} +
+        " <command> [options]\n\ncommands:\n";
+  else
+    s = "usage: cloudagent " + std::string{g.name} + " <command> [options]\n\n" +
+        std::string{g.summary} + "\n\ncommands:\n";
   std::size_t width = 0;
   for (auto& c : g.commands)
     width = std::max(width, c.name.size());
@@ -62,7 +71,9 @@ std::string group_usage(const command_group& g) {
 }
 
 std::string command_usage(const command_group& g, const subcommand& c) {
-  std::string s = "usage: cloudagent " + std::string{g.name} + " " + std::string{c.name};
+  std::string s = "usage: cloudagent " + std::string{g.name};
+  if (&c != g.bare)
+    s += " " + std::string{c.name};
   if (!c.positionals.empty())
     s += " " + std::string{c.positionals};
   s += " [options]\n\n" + std::string{c.summary} + "\n";
@@ -82,8 +93,8 @@ int fail_with(printer& print, const failure& f, std::string_view hint = {}) {
 int run_command(const command_group& g, const subcommand& c, std::span<const std::string> args,
                 global_options options, printer& print,
                 std::function<std::chrono::system_clock::time_point()> now) {
-  std::string hint =
-      "(see 'cloudagent " + std::string{g.name} + " " + std::string{c.name} + " --help')";
+  std::string hint = "(see 'cloudagent " + std::string{g.name} +
+                     (&c == g.bare ? std::string{} : " " + std::string{c.name}) + " --help')";
   std::array<std::span<const option_spec>, 2> specs{c.options, global_option_specs()};
   auto parsed = parse_args(args, specs, c.max_positionals);
   if (!parsed)
@@ -177,6 +188,8 @@ int run(std::span<const std::string> args, const environment& env, std::ostream&
                      "(see 'cloudagent --help')");
   std::span<const std::string> rest{top->rest};
   rest = rest.subspan(1);
+  if (rest.empty() && group->bare != nullptr)
+    return run_command(*group, *group->bare, rest, std::move(options), print, std::move(now));
   if (rest.empty() || rest.front() == "-h" || rest.front() == "--help") {
     if (rest.empty()) {
       err << group_usage(*group);
@@ -188,6 +201,10 @@ int run(std::span<const std::string> args, const environment& env, std::ostream&
   for (auto& c : group->commands)
     if (c.name == rest.front())
       return run_command(*group, c, rest.subspan(1), std::move(options), print, std::move(now));
+  // Not a command name: the group's own command takes the words as options
+  // (`cloudagent monitor --alerts`) and refuses what it does not know.
+  if (group->bare != nullptr)
+    return run_command(*group, *group->bare, rest, std::move(options), print, std::move(now));
   return fail_with(
       print, usage_error("unknown command '" + std::string{group->name} + " " + rest.front() + "'"),
       "(see 'cloudagent " + std::string{group->name} + " --help')");

@@ -47,11 +47,15 @@ struct subcommand {
   outcome<done> (*run)(context&, const parsed_args&) = nullptr;
 };
 
-/// A group of commands ("keys") and its one-line summary.
+/// A group of commands ("keys") and its one-line summary. `bare`, when
+/// set, is the command run when no command name follows the group's
+/// (`cloudagent status --all-regions`, `cloudagent report --format csv`);
+/// its `name` is ignored.
 struct command_group {
   std::string_view name;
   std::string_view summary;
   std::span<const subcommand> commands;
+  const subcommand* bare = nullptr;
 };
 
 /// Every group, in the order --help lists them (commands/table.cpp).
@@ -61,6 +65,9 @@ struct command_group {
 [[nodiscard]] command_group keys_group();
 [[nodiscard]] command_group audit_group();
 [[nodiscard]] command_group plugins_group();
+[[nodiscard]] command_group status_group();   // commands/cluster.cpp
+[[nodiscard]] command_group failover_group(); // commands/cluster.cpp
+[[nodiscard]] command_group failback_group(); // commands/cluster.cpp
 
 /// Runs the node call and, with --json, prints the node's body as is.
 /// Returns the parsed answer for the command to print as a table otherwise.

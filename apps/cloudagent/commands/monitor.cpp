@@ -1,6 +1,6 @@
 // cloudagent monitor: follows the node's analytics by polling (the CLI has
-// no WebSocket client). `monitor alerts` prints every alert event once
-// (GET /v3/analytics/alerts?since=<last seq>); `monitor live` prints one line
+// no WebSocket client). `monitor --alerts` (or `monitor alerts`) prints every alert event once
+// (GET /v3/analytics/alerts?since=<last seq>); `monitor --live` prints one line
 // of throughput, percentiles and errors per interval. Both run until SIGINT
 // or SIGTERM; memory stays bounded (only the cursor is kept).
 #include "apps/cloudagent/commands/command.hpp"
@@ -161,6 +161,31 @@ outcome<done> live(context& ctx, const parsed_args& args) {
   }
 }
 
+constexpr std::array monitor_options{
+    option_spec{"alerts", "", "print alert events as they fire and resolve (polls every second)"},
+    option_spec{"live", "", "one line of throughput, percentiles and errors per interval"},
+    option_spec{"window", "W", "with --live: the window of each line, 30s .. 1h (default 1m)"},
+    option_spec{"interval", "S", "with --live: seconds between lines, 1-3600 (default 2)"},
+    option_spec{"once", "", "print once and exit"},
+};
+
+// `cloudagent monitor --alerts` / `--live`: the spelling of issue 11, the
+// same as `monitor alerts` / `monitor live`.
+outcome<done> monitor(context& ctx, const parsed_args& args) {
+  const bool want_alerts = args.has("alerts");
+  const bool want_live = args.has("live");
+  if (want_alerts == want_live)
+    return usage_error("give one of --alerts or --live");
+  if (want_alerts && (args.has("window") || args.has("interval")))
+    return usage_error("--window and --interval go with --live");
+  return want_alerts ? alerts(ctx, args) : live(ctx, args);
+}
+
+constexpr subcommand monitor_command{
+    "monitor",       "", "follow alerts (--alerts) or throughput and latency (--live)",
+    monitor_options, 0,  0,
+    monitor};
+
 constexpr std::array commands{
     subcommand{"alerts", "", "print alert events as they fire and resolve (polls every second)",
                alert_options, 0, 0, alerts},
@@ -171,7 +196,8 @@ constexpr std::array commands{
 } // namespace
 
 command_group monitor_group() {
-  return {"monitor", "follow the node's analytics and alerts (tasks:read)", commands};
+  return {"monitor", "follow the node's analytics and alerts (tasks:read)", commands,
+          &monitor_command};
 }
 
 } // namespace nzl::cli
