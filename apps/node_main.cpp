@@ -7,9 +7,11 @@
 #include "actors/analytics/manifest_options.hpp"
 #include "actors/cluster/manifest_options.hpp"
 #include "actors/node_runtime.hpp"
+#include "actors/operator/operator_server.hpp"
 #include "actors/ws/channel_registry.hpp"
 #include "apps/node_handlers.hpp"
 #include "apps/node_plugins.hpp"
+#include "apps/operator/node_operator.hpp"
 #include "config/manifest.hpp"
 #include "core/log.hpp"
 #include "net/api.hpp"
@@ -248,6 +250,15 @@ int main(int argc, char** argv) {
               << "'; the manifest has: " << names << '\n';
     return exit_usage;
   }
+  // Issue 10: an operator endpoint off loopback needs cluster TLS.
+  if (region->operator_endpoint && !manifest->cluster.tls.enabled() &&
+      !nzl::actors::operator_shell::is_loopback_host(region->operator_endpoint->host)) {
+    std::cerr
+        << "noizylab-node: regions[].operator: the operator endpoint on "
+        << region->operator_endpoint->host
+        << " needs cluster TLS (cluster.tls); without it only a loopback address is allowed\n";
+    return exit_usage;
+  }
   std::error_code ec;
   std::filesystem::create_directories(f.data_dir, ec);
   if (ec) {
@@ -414,6 +425,44 @@ int main(int argc, char** argv) {
                  region->tls.enabled() ? "true" : "false", nzl::log::quote(f.data_dir), NZL_VERSION,
                  getpid());
 
+  // Issue 10: the operator shell's endpoint (docs/shell.md).
+  std::unique_ptr<nzl::actors::operator_shell::operator_server> operator_server;
+  if (region->operator_endpoint) {
+    nzl::actors::operator_shell::server_options oo;
+    oo.host = region->operator_endpoint->host;
+    oo.port = region->operator_endpoint->port;
+    oo.cert_file = manifest->cluster.tls.cert_file;
+    oo.key_file = manifest->cluster.tls.key_file;
+    oo.ca_file = manifest->cluster.tls.ca_file;
+    nzl::apps::node_operator_deps od;
+    od.manifest_path = f.manifest;
+    od.region = region->name;
+    od.version = NZL_VERSION;
+    od.tasks = &tasks;
+    od.cluster = cluster.get();
+    od.security = security->get();
+    od.ws = &ws_hub;
+    od.analytics = manifest->analytics.enabled;
+    od.executor_threads = region->executor_threads;
+    od.http_port = *port;
+    auto* mailbox_of = &operator_server;
+    od.operator_mailbox = [mailbox_of] {
+      return *mailbox_of ? (*mailbox_of)->mailbox_size() : std::size_t{0};
+    };
+    operator_server = std::make_unique<nzl::actors::operator_shell::operator_server>(
+        std::move(oo), nzl::apps::make_node_operator_hooks(std::move(od)));
+    if (auto op_port = operator_server->start(); !op_port) {
+      std::cerr << "noizylab-node: " << op_port.err().detail << '\n';
+      server.stop();
+      analytics.stop();
+      if (cluster)
+        cluster->stop();
+      (*security)->close();
+      runtime.stop();
+      return exit_usage;
+    }
+  }
+
   int sig = wait_for_signal();
   nzl::log::emit(nzl::log::level::info, "draining", R"("signal":{},"deadline_ms":{})", sig,
                  region->limits.shutdown_deadline_ms);
@@ -421,6 +470,8 @@ int main(int argc, char** argv) {
   server.drain();
   bool clean = server.wait_drained(std::chrono::milliseconds(region->limits.shutdown_deadline_ms));
   server.stop();
+  if (operator_server)
+    operator_server->stop();
   analytics.stop();
   if (cluster)
     cluster->stop();

@@ -206,6 +206,8 @@ result<manifest> parse_manifest(const json& doc) {
     region.name = r.at("name").get<std::string>();
     region.http = read_endpoint(r.at("http"));
     region.cluster = read_endpoint(r.at("cluster"));
+    if (auto op = r.find("operator"); op != r.end())
+      region.operator_endpoint = read_endpoint(*op);
     read_if_present(r, "io_threads", region.io_threads);
     read_if_present(r, "executor_threads", region.executor_threads);
     read_if_present(r, "fallback", region.fallback);

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -42,6 +43,9 @@ struct region_config {
   endpoint http;
   tls_config tls;
   endpoint cluster; ///< where the region links to its peers (cluster issue)
+  /// The operator shell's endpoint (`regions[].operator`, issue 10); absent:
+  /// no operator endpoint. Loopback only unless cluster TLS is configured.
+  std::optional<endpoint> operator_endpoint;
   /// Regions to try, in order, when this one is down or drained (manifest
   /// `regions[].fallback`); empty: every other region in manifest order.
   std::vector<std::string> fallback;

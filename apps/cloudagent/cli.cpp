@@ -186,7 +186,13 @@ int run(std::span<const std::string> args, const environment& env, std::ostream&
   if (group == nullptr)
     return fail_with(print, usage_error("unknown command group '" + top->rest.front() + "'"),
                      "(see 'cloudagent --help')");
-  std::span<const std::string> rest{top->rest};
+  std::vector<std::string> words{top->rest};
+  // `cloudagent shell -c CMD`: the one short option of the CLI.
+  if (group->name == "shell")
+    for (auto& w : words)
+      if (w == "-c")
+        w = "--command";
+  std::span<const std::string> rest{words};
   rest = rest.subspan(1);
   if (rest.empty() && group->bare != nullptr)
     return run_command(*group, *group->bare, rest, std::move(options), print, std::move(now));

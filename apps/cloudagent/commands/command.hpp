@@ -68,6 +68,7 @@ struct command_group {
 [[nodiscard]] command_group status_group();   // commands/cluster.cpp
 [[nodiscard]] command_group failover_group(); // commands/cluster.cpp
 [[nodiscard]] command_group failback_group(); // commands/cluster.cpp
+[[nodiscard]] command_group shell_group();    // commands/shell.cpp
 
 /// Runs the node call and, with --json, prints the node's body as is.
 /// Returns the parsed answer for the command to print as a table otherwise.

@@ -12,7 +12,7 @@ command_group monitor_group(); // commands/monitor.cpp
 std::span<const command_group> command_groups() {
   static const std::array groups{status_group(), failover_group(), failback_group(),
                                  keys_group(),   audit_group(),    plugins_group(),
-                                 report_group(), monitor_group()};
+                                 report_group(), monitor_group(),  shell_group()};
   return groups;
 }
 

@@ -1,0 +1,48 @@
+#pragma once
+
+#include "actors/operator/operator_hooks.hpp"
+
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <string>
+
+namespace nzl::cluster {
+class cluster_control;
+}
+namespace nzl::net {
+class task_service;
+class security_service;
+} // namespace nzl::net
+namespace nzl::net::ws {
+class ws_hub;
+}
+
+namespace nzl::apps {
+
+/// What the node gives its operator endpoint (issue 10). Pointers stay
+/// valid until the operator server is stopped; `cluster` and `ws` may be
+/// null (a one-region node, no WebSocket hub).
+struct node_operator_deps {
+  std::filesystem::path manifest_path; ///< read again by `config show/reload`
+  std::string region;
+  std::string version;
+  net::task_service* tasks = nullptr;
+  cluster::cluster_control* cluster = nullptr;
+  net::security_service* security = nullptr;
+  net::ws::ws_hub* ws = nullptr;
+  bool analytics = false;
+  unsigned executor_threads = 0;
+  std::uint16_t http_port = 0;
+  std::function<std::size_t()> operator_mailbox; ///< the operator actor's mailbox size
+};
+
+/// The operator hooks of a running node, over its services.
+[[nodiscard]] actors::operator_shell::operator_hooks make_node_operator_hooks(node_operator_deps d);
+
+/// The manifest JSON with every secret-looking member replaced by
+/// "[redacted]" (names containing secret, password, token, or ending in
+/// "_key"; file paths such as key_file are kept).
+[[nodiscard]] nlohmann::json redact_manifest(nlohmann::json doc);
+
+} // namespace nzl::apps

@@ -1,0 +1,357 @@
+// The operator shell against real nodes (issue 10): every command through
+// `cloudagent shell --node HOST:PORT -c CMD --json`, the audit record of each,
+// an interactive session under a pseudo-terminal (TAB completion, history
+// with the up arrow), a node that dies under an open shell, and the node's
+// refusal to publish the endpoint off loopback without TLS. Every wait is a
+// bounded poll; no timing is asserted.
+#include "tests/support/cluster_process.hpp"
+#include "tests/support/http_client.hpp"
+#include "tests/support/poll.hpp"
+#include "tests/support/temp_dir.hpp"
+
+#include <gtest/gtest.h>
+
+#include <csignal>
+#include <cstdio>
+#include <fcntl.h>
+#include <fstream>
+#include <poll.h>
+#include <pty.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+namespace nzl::test {
+namespace {
+
+using nlohmann::json;
+using namespace std::chrono_literals;
+
+struct cli_run {
+  int exit_code = -1;
+  std::string out; ///< stdout
+  std::string err; ///< stderr
+};
+
+// Runs `cloudagent shell --node <endpoint> -c <command> [--json]`.
+cli_run shell_c(const std::string& endpoint, const std::string& command, bool json_out = true) {
+  temp_dir dir;
+  const auto err_path = dir.path() / "stderr";
+  // The command is single-quoted for /bin/sh; no test command has a quote.
+  std::string line = std::string{NZL_CLOUDAGENT} + " shell --node " + endpoint +
+                     " --timeout-ms 10000 -c '" + command + "'" + (json_out ? " --json" : "") +
+                     " 2>" + err_path.string();
+  cli_run r;
+  FILE* pipe = ::popen(line.c_str(), "r");
+  if (pipe == nullptr)
+    return r;
+  char buf[1024];
+  while (std::fgets(buf, sizeof buf, pipe))
+    r.out += buf;
+  int status = ::pclose(pipe);
+  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  std::ifstream e{err_path};
+  r.err.assign(std::istreambuf_iterator<char>(e), {});
+  return r;
+}
+
+json parsed(const cli_run& r) {
+  return json::parse(r.out, nullptr, false);
+}
+
+// The operator endpoint of node `i`, from its "operator_listening" line.
+std::string operator_endpoint(node_process& node) {
+  std::string address;
+  eventually(
+      [&] {
+        auto events = node.log_events("operator_listening");
+        if (events.empty())
+          return false;
+        address = events.front().value("address", "");
+        return !address.empty();
+      },
+      20s);
+  return address;
+}
+
+json operator_on_loopback() {
+  return json{{"operator", {{"host", "127.0.0.1"}, {"port", 0}}}};
+}
+
+class ShellTest : public ::testing::Test {
+protected:
+  ShellTest()
+      : cluster_({"us-east", "eu-west"},
+                 json{{"routing", {{"default", "us-east"}, {"countries", {{"FR", "eu-west"}}}}}},
+                 {operator_on_loopback(), json::object()}) {}
+
+  void SetUp() override {
+    ASSERT_TRUE(cluster_.node(0).start());
+    ASSERT_TRUE(cluster_.node(1).start());
+    endpoint_ = operator_endpoint(cluster_.node(0));
+    ASSERT_FALSE(endpoint_.empty()) << cluster_.node(0).log_text();
+  }
+
+  cluster_process cluster_;
+  std::string endpoint_;
+};
+
+TEST_F(ShellTest, StatusActorsAndConfig) {
+  auto status = shell_c(endpoint_, "status");
+  ASSERT_EQ(status.exit_code, 0) << status.err;
+  auto s = parsed(status);
+  EXPECT_EQ(s.value("region", ""), "us-east") << status.out;
+  EXPECT_EQ(s.value("ready", false), true) << status.out;
+
+  auto actors = shell_c(endpoint_, "actors");
+  ASSERT_EQ(actors.exit_code, 0) << actors.err;
+  EXPECT_TRUE(parsed(actors)["actors"].is_array()) << actors.out;
+  EXPECT_NE(actors.out.find("operator"), std::string::npos);
+
+  auto show = shell_c(endpoint_, "config show");
+  ASSERT_EQ(show.exit_code, 0) << show.err;
+  EXPECT_EQ(parsed(show)["regions"].size(), 2u) << show.out;
+
+  auto reload = shell_c(endpoint_, "config reload");
+  ASSERT_EQ(reload.exit_code, 0) << reload.err;
+  EXPECT_EQ(parsed(reload)["valid"], true) << reload.out;
+
+  auto level = shell_c(endpoint_, "log-level debug");
+  ASSERT_EQ(level.exit_code, 0) << level.err;
+  EXPECT_EQ(parsed(level)["log_level"], "debug");
+  EXPECT_EQ(shell_c(endpoint_, "log-level loud").exit_code, 1);
+
+  // A table without --json.
+  auto table = shell_c(endpoint_, "actors", false);
+  ASSERT_EQ(table.exit_code, 0) << table.err;
+  EXPECT_EQ(table.out.rfind("NAME", 0), 0u) << table.out;
+}
+
+TEST_F(ShellTest, QueuesAndTasks) {
+  http_client c{cluster_.http_port(0)};
+  auto queued = c.post("/v3/tasks", R"({"type":"echo","payload":{"x":1},"options":{"async":true}})",
+                       {{"CF-IPCountry", "US"}});
+  ASSERT_TRUE(queued);
+  ASSERT_EQ(queued->status, 202u) << queued->body;
+  const std::string id = queued->json()["id"];
+
+  auto queues = shell_c(endpoint_, "queues");
+  ASSERT_EQ(queues.exit_code, 0) << queues.err;
+  EXPECT_EQ(parsed(queues)["queues"][0]["name"], "default") << queues.out;
+  auto queue = shell_c(endpoint_, "queue default");
+  EXPECT_EQ(queue.exit_code, 0) << queue.err;
+  EXPECT_EQ(shell_c(endpoint_, "queue nope").exit_code, 1);
+
+  EXPECT_TRUE(eventually(
+      [&] {
+        auto t = shell_c(endpoint_, "task " + id);
+        return t.exit_code == 0 && parsed(t).value("status", "") == "completed";
+      },
+      30s))
+      << shell_c(endpoint_, "task " + id).out;
+  // A finished task can be neither cancelled nor retried: the node says so.
+  auto cancel = shell_c(endpoint_, "cancel " + id);
+  EXPECT_NE(cancel.exit_code, 2) << cancel.err;
+  auto retry = shell_c(endpoint_, "retry " + id);
+  EXPECT_EQ(retry.exit_code, 1) << retry.out;
+  EXPECT_FALSE(retry.err.empty());
+  EXPECT_EQ(shell_c(endpoint_, "task").exit_code, 2);
+}
+
+TEST_F(ShellTest, SessionsDrainFailoverAndKeys) {
+  auto sessions = shell_c(endpoint_, "sessions");
+  ASSERT_EQ(sessions.exit_code, 0) << sessions.err;
+  EXPECT_EQ(parsed(sessions)["count"], 0) << sessions.out;
+
+  auto drain = shell_c(endpoint_, "drain eu-west");
+  ASSERT_EQ(drain.exit_code, 0) << drain.err;
+  EXPECT_EQ(parsed(drain)["drained"], true) << drain.out;
+  auto undrain = shell_c(endpoint_, "undrain");
+  ASSERT_EQ(undrain.exit_code, 0) << undrain.err;
+  EXPECT_EQ(parsed(undrain)["drained"], false) << undrain.out;
+
+  // Drains of the other region travel over the cluster link.
+  EXPECT_TRUE(eventually(
+      [&] { return shell_c(endpoint_, "failover eu-west us-east").exit_code == 0; }, 20s));
+  EXPECT_TRUE(
+      eventually([&] { return shell_c(endpoint_, "failback eu-west").exit_code == 0; }, 20s));
+  EXPECT_EQ(shell_c(endpoint_, "failover mars").exit_code, 1);
+
+  auto created = shell_c(endpoint_, "keys create shell-made tasks:read");
+  ASSERT_EQ(created.exit_code, 0) << created.err;
+  const std::string key_id = parsed(created).value("id", "");
+  ASSERT_FALSE(key_id.empty()) << created.out;
+  auto list = shell_c(endpoint_, "keys list");
+  ASSERT_EQ(list.exit_code, 0) << list.err;
+  EXPECT_NE(list.out.find(key_id), std::string::npos);
+  auto revoked = shell_c(endpoint_, "keys revoke " + key_id);
+  EXPECT_EQ(revoked.exit_code, 0) << revoked.err;
+  EXPECT_EQ(shell_c(endpoint_, "keys create").exit_code, 2);
+  EXPECT_EQ(shell_c(endpoint_, "keys create x root").exit_code, 1);
+
+  // Usage errors are found before or by the node, with exit 2.
+  EXPECT_EQ(shell_c(endpoint_, "frobnicate").exit_code, 2);
+  auto help = shell_c(endpoint_, "help queue", false);
+  EXPECT_EQ(help.exit_code, 0);
+  EXPECT_NE(help.out.find("queue NAME"), std::string::npos) << help.out;
+}
+
+TEST_F(ShellTest, EveryCommandIsAudited) {
+  ASSERT_EQ(shell_c(endpoint_, "status").exit_code, 0);
+  ASSERT_EQ(shell_c(endpoint_, "queue nope").exit_code, 1);
+  http_client c{cluster_.http_port(0)};
+  json records;
+  EXPECT_TRUE(eventually(
+      [&] {
+        auto r = c.request("GET", "/v3/admin/audit?limit=1000");
+        if (!r || r->status != 200)
+          return false;
+        records = json::array();
+        for (const auto& rec : r->json().value("records", json::array()))
+          if (rec.value("method", "") == "SHELL")
+            records.push_back(rec);
+        return records.size() >= 2;
+      },
+      20s))
+      << records;
+  ASSERT_GE(records.size(), 2u);
+  bool status_seen = false;
+  bool queue_seen = false;
+  const std::string me = "local:" + std::to_string(::getuid());
+  for (const auto& rec : records) {
+    EXPECT_EQ(rec.value("key_id", ""), me) << rec;
+    status_seen = status_seen || rec.value("path", "") == "status";
+    queue_seen = queue_seen || rec.value("path", "") == "queue nope";
+  }
+  EXPECT_TRUE(status_seen) << records;
+  EXPECT_TRUE(queue_seen) << records;
+}
+
+// A cloudagent shell on a pseudo-terminal.
+class pty_shell {
+public:
+  pty_shell(const std::string& endpoint, const std::string& home) {
+    pid_ = ::forkpty(&fd_, nullptr, nullptr, nullptr);
+    if (pid_ == 0) {
+      ::setenv("HOME", home.c_str(), 1);
+      ::setenv("TERM", "xterm", 1);
+      ::execl(NZL_CLOUDAGENT, NZL_CLOUDAGENT, "shell", "--node", endpoint.c_str(), nullptr);
+      ::_exit(127);
+    }
+  }
+  ~pty_shell() {
+    if (pid_ > 0 && !reaped_) {
+      ::kill(pid_, SIGKILL);
+      ::waitpid(pid_, nullptr, 0);
+    }
+    if (fd_ >= 0)
+      ::close(fd_);
+  }
+  bool started() const { return pid_ > 0 && fd_ >= 0; }
+  void type(const std::string& keys) { (void)!::write(fd_, keys.data(), keys.size()); }
+  // Reads until `text` appears in everything read so far (bounded).
+  bool wait_for(const std::string& text, std::size_t occurrences = 1) {
+    return eventually(
+        [&] {
+          pollfd p{fd_, POLLIN, 0};
+          while (::poll(&p, 1, 50) > 0) {
+            char buf[4096];
+            auto n = ::read(fd_, buf, sizeof buf);
+            if (n <= 0)
+              break;
+            screen_.append(buf, static_cast<std::size_t>(n));
+          }
+          std::size_t count = 0;
+          for (auto at = screen_.find(text); at != std::string::npos;
+               at = screen_.find(text, at + 1))
+            ++count;
+          return count >= occurrences;
+        },
+        20s);
+  }
+  // The exit code once it ended (bounded), -1 otherwise.
+  int wait_exit() {
+    int code = -1;
+    eventually(
+        [&] {
+          pollfd p{fd_, POLLIN, 0};
+          while (::poll(&p, 1, 20) > 0) {
+            char buf[4096];
+            auto n = ::read(fd_, buf, sizeof buf);
+            if (n <= 0)
+              break;
+            screen_.append(buf, static_cast<std::size_t>(n));
+          }
+          int status = 0;
+          if (::waitpid(pid_, &status, WNOHANG) == pid_) {
+            reaped_ = true;
+            code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+            return true;
+          }
+          return false;
+        },
+        20s);
+    return code;
+  }
+  const std::string& screen() const { return screen_; }
+
+private:
+  int fd_ = -1;
+  pid_t pid_ = -1;
+  bool reaped_ = false;
+  std::string screen_;
+};
+
+TEST_F(ShellTest, InteractiveCompletionAndHistory) {
+  temp_dir home;
+  pty_shell sh{endpoint_, home.path().string()};
+  ASSERT_TRUE(sh.started());
+  ASSERT_TRUE(sh.wait_for("> ")) << sh.screen();
+  // "sta" + TAB completes to "status" (libedit redraws only the rest of
+  // the word); Enter runs it.
+  sh.type("sta\t");
+  ASSERT_TRUE(sh.wait_for("tus")) << sh.screen();
+  sh.type("\r");
+  ASSERT_TRUE(sh.wait_for("region:")) << sh.screen();
+  // Up arrow brings "status" back; Enter runs it again.
+  sh.type("\x1b[A\r");
+  ASSERT_TRUE(sh.wait_for("region:", 2)) << sh.screen();
+  // Region names complete after failback: "eu-" + TAB runs on eu-west.
+  sh.type("failback eu-\t\r");
+  ASSERT_TRUE(sh.wait_for("drained:")) << sh.screen();
+  EXPECT_NE(sh.screen().find("region:    eu-west"), std::string::npos) << sh.screen();
+  sh.type("quit\r");
+  EXPECT_EQ(sh.wait_exit(), 0) << sh.screen();
+  std::ifstream history{home.path() / ".cloudagent_history"};
+  std::string text{std::istreambuf_iterator<char>(history), {}};
+  EXPECT_NE(text.find("status"), std::string::npos) << text;
+}
+
+TEST_F(ShellTest, NodeDeathEndsTheSessionWithAClearMessage) {
+  temp_dir home;
+  pty_shell sh{endpoint_, home.path().string()};
+  ASSERT_TRUE(sh.started());
+  ASSERT_TRUE(sh.wait_for("> ")) << sh.screen();
+  ASSERT_TRUE(cluster_.node(0).kill_hard());
+  sh.type("status\r");
+  EXPECT_EQ(sh.wait_exit(), 3) << sh.screen();
+  EXPECT_TRUE(sh.screen().find("went away") != std::string::npos ||
+              sh.screen().find("is gone") != std::string::npos)
+      << sh.screen();
+  // And a new shell cannot connect: exit 3 with the address.
+  auto r = shell_c(endpoint_, "status");
+  EXPECT_EQ(r.exit_code, 3) << r.err;
+  EXPECT_NE(r.err.find(endpoint_), std::string::npos) << r.err;
+}
+
+TEST(ShellRefusalTest, NodeRefusesAnOperatorEndpointOffLoopbackWithoutTls) {
+  cluster_process c({"us-east"}, json::object(),
+                    {json{{"operator", {{"host", "0.0.0.0"}, {"port", 0}}}}});
+  auto started = c.node(0).start();
+  EXPECT_FALSE(started);
+  EXPECT_EQ(c.node(0).wait_exit(20s), 2);
+  EXPECT_NE(c.node(0).log_text().find("needs cluster TLS"), std::string::npos)
+      << c.node(0).log_text();
+}
+
+} // namespace
+} // namespace nzl::test
