@@ -9,6 +9,7 @@
 #include "actors/node_runtime.hpp"
 #include "actors/operator/operator_server.hpp"
 #include "actors/ws/channel_registry.hpp"
+#include "actors/ws/cluster_channels.hpp"
 #include "apps/node_handlers.hpp"
 #include "apps/node_plugins.hpp"
 #include "apps/operator/node_operator.hpp"
@@ -368,6 +369,14 @@ int main(int argc, char** argv) {
       cluster ? static_cast<nzl::net::task_service&>(*cluster) : runtime;
   // Issue 6: WebSocket sessions (GET /v3/ws), their tokens and channels.
   nzl::actors::ws::channel_registry ws_channels;
+  // Issue 6: channels span the cluster (one sequencer node per channel,
+  // docs/websocket.md); a single node keeps the local path.
+  std::unique_ptr<nzl::actors::ws::cluster_channels> ws_relay;
+  if (cluster) {
+    ws_relay = std::make_unique<nzl::actors::ws::cluster_channels>(*cluster, ws_channels);
+    ws_relay->attach();
+    ws_channels.set_relay(ws_relay.get());
+  }
   nzl::net::ws::token_store ws_tokens{{}};
   services.ws_tokens = &ws_tokens;
   // Issue 11: measuring, /v3/analytics, /metrics, /dashboard and alerts.
@@ -381,6 +390,8 @@ int main(int argc, char** argv) {
     runtime.stop();
     return exit_usage;
   }
+  // Issue 11: scope=cluster gathers every node's series over the cluster links.
+  analytics_opts->peers = cluster.get();
   nzl::actors::analytics::analytics_hub analytics{std::move(*analytics_opts)};
   if (manifest->analytics.enabled) {
     analytics.start();

@@ -17,13 +17,34 @@ public:
   virtual void deliver(std::shared_ptr<const std::string> event_text) = 0;
 };
 
-/// Carries publishes between nodes; implemented by the cluster layer. A
-/// publish on this node is handed to `forward` (the relay sends it to every
-/// other node, which calls `ws_service::deliver_remote`).
+/// Carries publishes between nodes; implemented by the cluster layer
+/// (actors::ws::cluster_channels, docs/websocket.md "Channels across the
+/// cluster"). For a channel that spans the cluster, one node numbers its
+/// events (the channel's home): a publish elsewhere is `forward`ed there, and
+/// the home numbers it (`ws_service::publish_forwarded`) and hands the
+/// numbered event to `fan_out`, which sends it to every other node
+/// (`ws_service::deliver_numbered` there). The defaults make a plain relay:
+/// every channel numbered on the node it is published on, then forwarded.
 class channel_relay {
 public:
   virtual ~channel_relay() = default;
+
+  /// A publish this node does not number: send it on (to the home).
   virtual void forward(std::string_view channel, std::string_view data_json) = 0;
+
+  /// False for a channel that stays on this node (never relayed).
+  [[nodiscard]] virtual bool spans_cluster(std::string_view /*channel*/) { return true; }
+
+  /// True when this node numbers `channel`'s events now.
+  [[nodiscard]] virtual bool numbers_here(std::string_view /*channel*/) { return true; }
+
+  /// This node numbered event `seq` of `channel`: send it to the other
+  /// nodes. Called under the channel's lock, so in `seq` order per channel;
+  /// must be quick and must not block.
+  virtual void fan_out(std::string_view channel, std::string_view data_json,
+                       std::uint64_t /*seq*/) {
+    forward(channel, data_json);
+  }
 };
 
 /// Channels as net/ reaches them (net never includes actors/): implemented by
@@ -43,11 +64,26 @@ public:
 
   /// Delivers `data_json` (valid JSON text) to every subscriber of `channel`
   /// on this node with the channel's next sequence number, and hands it to
-  /// the relay for the other nodes. Returns the sequence number given here.
+  /// the relay for the other nodes. Returns the sequence number given here,
+  /// or 0 when another node numbers the channel (the event then arrives
+  /// numbered, like any other node's publish).
   virtual std::uint64_t publish(const std::string& channel, std::string_view data_json) = 0;
 
-  /// A publish that came from another node: delivered here only.
+  /// A publish that came from another node, numbered here: delivered here
+  /// only.
   virtual void deliver_remote(const std::string& channel, std::string_view data_json) = 0;
+
+  /// A publish another node forwarded because this node numbers `channel`:
+  /// numbered, delivered here and handed to the relay's `fan_out`. Returns
+  /// the sequence number.
+  virtual std::uint64_t publish_forwarded(const std::string& channel,
+                                          std::string_view data_json) = 0;
+
+  /// An event another node numbered: delivered here with `seq`; later
+  /// numbering here (should this node become the channel's home) goes on
+  /// from the highest seq seen.
+  virtual void deliver_numbered(const std::string& channel, std::string_view data_json,
+                                std::uint64_t seq) = 0;
 
   /// Subscribers of `channel` on this node (tests, stats).
   [[nodiscard]] virtual std::size_t subscribers(const std::string& channel) const = 0;

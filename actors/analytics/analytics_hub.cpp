@@ -19,6 +19,15 @@
 // attempt), and kept in a bounded list that `GET /v3/analytics/alerts`
 // serves with sequence numbers (`?since=N` for pollers).
 //
+// Cluster scope: `scope=cluster` snapshots this node's series on the actor,
+// asks every peer (peer_messaging::gather, topic `analytics.series`, with a
+// timeout) for its export of the same window, and merges the histograms and
+// counters on the actor (mergeable: percentiles come from the merged
+// histograms, never from averaging). Peers that are down, time out or send
+// an unreadable export are listed in `missing`. A peer's question runs on
+// our actor too. The cluster holds our handler beyond our lifetime, so it
+// reaches us through a `gate` that stop() closes.
+//
 // A crash loses everything here: analytics are not durable.
 
 #include "actors/analytics/analytics_hub.hpp"
@@ -29,6 +38,7 @@
 #include "analytics/report.hpp"
 #include "analytics/sliding_window.hpp"
 #include "analytics/summary.hpp"
+#include "cluster/peer_messaging.hpp"
 #include "core/log.hpp"
 #include "core/time.hpp"
 #include "net/outbound/http_client.hpp"
@@ -308,10 +318,19 @@ net::analytics_answer json_answer(const json& j) {
 
 } // namespace
 
+// How the cluster's threads reach the hub: a pointer that stop() clears.
+struct hub_gate {
+  std::mutex mutex; // guards hub
+  analytics_hub::impl* hub = nullptr;
+};
+
+constexpr std::string_view series_topic = "analytics.series";
+
 struct analytics_hub::impl {
   explicit impl(analytics_options o) : options(std::move(o)) {}
 
   analytics_options options;
+  std::shared_ptr<hub_gate> gate = std::make_shared<hub_gate>();
   std::shared_ptr<shared_core> core = std::make_shared<shared_core>();
   std::mutex lifecycle; // guards system and actor (start/stop/view)
   std::unique_ptr<caf::actor_system_config> config;
@@ -337,6 +356,80 @@ void analytics_hub::impl::send(call_fn fn, answer_handler done) {
   caf::anon_send(target, call_atom::value, std::move(c));
 }
 
+namespace {
+
+// Runs `fn` on the hub's actor if the hub still runs; else `on_drop`.
+void through_gate(const std::shared_ptr<hub_gate>& gate, call_fn fn,
+                  std::function<void()> on_drop) {
+  std::lock_guard guard{gate->mutex};
+  if (!gate->hub) {
+    on_drop();
+    return;
+  }
+  auto c = std::make_shared<call>();
+  c->fn = std::move(fn);
+  c->on_drop = std::move(on_drop);
+  caf::actor target;
+  {
+    std::lock_guard lifecycle{gate->hub->lifecycle};
+    target = gate->hub->actor;
+  }
+  if (target)
+    caf::anon_send(target, call_atom::value, std::move(c));
+}
+
+// A peer's question: {"window_ms": N}; the answer is export_series' JSON.
+void answer_series_question(const std::shared_ptr<hub_gate>& gate, std::string_view question,
+                            nzl::cluster::peer_messaging::reply_fn reply) {
+  auto q = json::parse(question, nullptr, false);
+  auto w = q.is_object() ? q.find("window_ms") : q.end();
+  if (!q.is_object() || w == q.end() || !w->is_number_integer() || w->get<std::int64_t>() <= 0 ||
+      w->get<std::int64_t>() > 366LL * 24 * 3'600'000)
+    return reply(fail(errc::invalid_field, "analytics.series needs window_ms"));
+  auto window = w->get<std::int64_t>();
+  through_gate(
+      gate,
+      [reply, window](actor_state& st) {
+        reply(st.agg->export_series(window, now_of(*st.options))
+                  .dump(-1, ' ', false, json::error_handler_t::replace));
+      },
+      [reply] { reply(fail(errc::unavailable, "the analytics are not running")); });
+}
+
+// The cluster-scope answer from this node's series and the peers' exports.
+json merge_cluster(std::vector<an::series_snapshot> all, const std::string& self,
+                   const nzl::cluster::gathered& g, std::int64_t window, unsigned group,
+                   std::optional<an::sample_kind> kind, std::int64_t now) {
+  json nodes = json::array({self});
+  json missing = json::array();
+  for (const auto& m : g.missing)
+    missing.push_back(json{{"node", m.node}, {"reason", m.reason}});
+  for (const auto& a : g.answers) {
+    auto doc = json::parse(a.answer, nullptr, false);
+    auto series =
+        doc.is_discarded()
+            ? result<std::vector<an::series_snapshot>>{fail(errc::invalid_field, "not JSON")}
+            : an::import_json(doc);
+    if (!series) {
+      missing.push_back(json{{"node", a.node}, {"reason", "bad export: " + series.err().detail}});
+      continue;
+    }
+    nodes.push_back(a.node);
+    for (auto& s : *series)
+      all.push_back(std::move(s));
+  }
+  if (kind)
+    all = an::only_kind(std::move(all), *kind);
+  auto j = an::query_json(an::summarize(all, group), window, "cluster", now);
+  j["node"] = self;
+  j["nodes"] = std::move(nodes);
+  j["partial"] = !missing.empty();
+  j["missing"] = std::move(missing);
+  return j;
+}
+
+} // namespace
+
 analytics_hub::analytics_hub(analytics_options options)
     : impl_(std::make_unique<impl>(std::move(options))) {}
 
@@ -354,9 +447,24 @@ void analytics_hub::start() {
   impl_->config->set("logger.verbosity", caf::atom("quiet"));
   impl_->system = std::make_unique<caf::actor_system>(*impl_->config);
   impl_->actor = impl_->system->spawn(analytics_actor, impl_->core, &impl_->options);
+  {
+    std::lock_guard gate{impl_->gate->mutex};
+    impl_->gate->hub = impl_.get();
+  }
+  if (impl_->options.peers)
+    impl_->options.peers->on_question(
+        std::string{series_topic},
+        [gate = impl_->gate](std::string_view, std::string_view question,
+                             nzl::cluster::peer_messaging::reply_fn reply) {
+          answer_series_question(gate, question, std::move(reply));
+        });
 }
 
 void analytics_hub::stop() {
+  {
+    std::lock_guard gate{impl_->gate->mutex};
+    impl_->gate->hub = nullptr;
+  }
   std::unique_ptr<caf::actor_system> system;
   {
     std::lock_guard guard{impl_->lifecycle};
@@ -386,6 +494,38 @@ void analytics_hub::record(const net::measurement& m) noexcept {
   s.flags = static_cast<std::uint8_t>((m.rate_limited ? an::flag_rate_limited : 0) |
                                       (m.durable ? an::flag_durable : 0));
   (void)core.rec.record(s);
+}
+
+void analytics_hub::cluster_summary(std::int64_t window, unsigned group,
+                                    std::optional<an::sample_kind> kind, answer_handler done) {
+  auto* peers = impl_->options.peers;
+  auto gate = impl_->gate;
+  auto timeout = std::chrono::milliseconds(impl_->options.cluster_timeout_ms);
+  impl_->send(
+      [done, window, group, kind, peers, gate, timeout](actor_state& st) {
+        const auto now = now_of(*st.options);
+        auto mine =
+            std::make_shared<std::vector<an::series_snapshot>>(st.agg->snapshot(window, now));
+        const auto self = st.options->node;
+        if (!peers) // a single node: the cluster is this node
+          return done(
+              json_answer(merge_cluster(std::move(*mine), self, {}, window, group, kind, now)));
+        auto question = json{{"window_ms", window}}.dump();
+        peers->gather(
+            series_topic, std::move(question), timeout,
+            [done, mine, self, window, group, kind, now, gate](nzl::cluster::gathered g) mutable {
+              // Merge on our actor, not on the cluster's link thread.
+              auto shared = std::make_shared<nzl::cluster::gathered>(std::move(g));
+              through_gate(
+                  gate,
+                  [done, mine, self, window, group, kind, now, shared](actor_state&) {
+                    done(json_answer(
+                        merge_cluster(std::move(*mine), self, *shared, window, group, kind, now)));
+                  },
+                  [done] { done(fail(errc::unavailable, "the analytics are not running")); });
+            });
+      },
+      done);
 }
 
 std::uint64_t analytics_hub::dropped() const noexcept {
@@ -430,18 +570,13 @@ void analytics_hub::view(view_kind kind, std::string query, answer_handler done)
     auto scope = param(*ps, "scope", "node");
     if (scope != "node" && scope != "cluster")
       return done(fail(errc::invalid_field, "scope must be node or cluster", {{"field", "scope"}}));
+    if (scope == "cluster")
+      return cluster_summary(*window, *group, kind_filter, std::move(done));
     return impl_->send(
-        [done, window = *window, group = *group, kind_filter, scope](actor_state& st) {
+        [done, window = *window, group = *group, kind_filter](actor_state& st) {
           const auto now = now_of(*st.options);
           auto j = st.agg->query(window, group, now, kind_filter);
           j["node"] = st.options->node;
-          if (scope == "cluster") {
-            // The cluster links carry no analytics exchange yet: this node's
-            // figures only, said so.
-            j["scope"] = "cluster";
-            j["partial"] = true;
-            j["nodes"] = json::array({st.options->node});
-          }
           done(json_answer(j));
         },
         done);

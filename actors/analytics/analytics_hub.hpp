@@ -3,11 +3,13 @@
 #include "analytics/alert_rules.hpp"
 #include "analytics/cost_model.hpp"
 #include "analytics/prometheus.hpp"
+#include "analytics/sample.hpp"
 #include "net/analytics_service.hpp"
 
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -17,6 +19,10 @@ namespace outbound {
 class http_client;
 } // namespace outbound
 } // namespace nzl::net
+
+namespace nzl::cluster {
+class peer_messaging;
+} // namespace nzl::cluster
 
 namespace nzl::actors::analytics {
 
@@ -48,6 +54,13 @@ struct analytics_options {
   /// has subscribers on this node).
   std::int64_t live_interval_ms = 2'000;
   std::size_t recent_events = 200; ///< alert events kept for GET /v3/analytics/alerts
+  /// The cluster's peer messages (null: a single node). With it, the hub
+  /// answers other nodes' `analytics.series` questions and
+  /// `scope=cluster` gathers every node's series and merges them here. Must
+  /// outlive the hub's start..stop; the hub registers its handler in start.
+  nzl::cluster::peer_messaging* peers = nullptr;
+  /// How long `scope=cluster` waits for the other nodes.
+  std::int64_t cluster_timeout_ms = 2'000;
   /// Unix milliseconds; injected by tests. Null: the system clock.
   std::function<std::int64_t()> now_ms;
 };
@@ -80,8 +93,14 @@ public:
   /// Samples dropped by the recorder so far.
   [[nodiscard]] std::uint64_t dropped() const noexcept;
 
-private:
   struct impl;
+
+private:
+  // GET /v3/analytics?scope=cluster: this node's series merged with every
+  // peer's (peer_messaging::gather).
+  void cluster_summary(std::int64_t window, unsigned group,
+                       std::optional<nzl::analytics::sample_kind> kind, answer_handler done);
+
   std::unique_ptr<impl> impl_;
 };
 

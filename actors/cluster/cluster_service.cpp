@@ -15,12 +15,20 @@
 // (retried once in the next region when idempotent, else 503 "may have
 // run"), or by shutdown. Peer loss has one place: lose_peer().
 //
+// Peer messages (nzl::cluster::peer_messaging) ride the same links: one-way
+// messages (pmsg) and questions (ask, answered like a forwarded task). The
+// link actor owns the topic handlers (registered by message, so any time)
+// and the gathers in flight; a gather is settled by answers, errors, its own
+// timer or lose_peer(), so it always ends. Messages from one node to another
+// keep their order (one actor each side, one link).
+//
 // A crash of this node loses the synchronous tasks it forwarded (their
 // clients see the connection drop); durable tasks live on their home node.
 #include "actors/cluster/cluster_service.hpp"
 
 #include "actors/cluster/internal/wire.hpp"
 #include "cluster/backoff.hpp"
+#include "cluster/gather_round.hpp"
 #include "cluster/membership.hpp"
 #include "cluster/task_home.hpp"
 #include "core/log.hpp"
@@ -66,14 +74,55 @@ struct op_job {
   net::task_service::json_handler done;
 };
 
+/// A topic's handlers for the link actor (either may be empty).
+struct topic_handlers {
+  std::string topic;
+  nzl::cluster::peer_messaging::message_handler on_message;
+  nzl::cluster::peer_messaging::question_handler on_question;
+};
+
+/// A peer message to send: to `node`, or to every live peer when empty.
+struct outgoing_msg {
+  std::string node;
+  std::string topic;
+  std::string payload;
+};
+
+/// A gather asked by this node. A job dropped unrun (the link actor
+/// stopped) still answers: every peer missing.
+struct gather_job {
+  std::string topic;
+  std::string question;
+  std::chrono::milliseconds timeout{0};
+  nzl::cluster::peer_messaging::gather_handler done;
+  std::vector<std::string> peers;
+  gather_job() = default;
+  gather_job(const gather_job&) = delete;
+  gather_job& operator=(const gather_job&) = delete;
+  ~gather_job() {
+    if (!done)
+      return;
+    nzl::cluster::gathered g;
+    for (auto& p : peers)
+      g.missing.push_back(nzl::cluster::missing_node{p, "this node shut down"});
+    done(std::move(g));
+  }
+};
+
 using fwd_job_ptr = std::shared_ptr<fwd_job>;
 using op_job_ptr = std::shared_ptr<op_job>;
+using topic_handlers_ptr = std::shared_ptr<const topic_handlers>;
+using outgoing_ptr = std::shared_ptr<outgoing_msg>;
+using gather_job_ptr = std::shared_ptr<gather_job>;
 
 } // namespace
 } // namespace nzl::actors::cluster
 
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(nzl::actors::cluster::fwd_job_ptr)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(nzl::actors::cluster::op_job_ptr)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(nzl::actors::cluster::topic_handlers_ptr)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(nzl::actors::cluster::outgoing_ptr)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(nzl::actors::cluster::gather_job_ptr)
 
 namespace nzl::actors::cluster {
 
@@ -84,6 +133,11 @@ using opjob_atom = caf::atom_constant<caf::atom("nzl_opjob")>;
 using tick_atom = caf::atom_constant<caf::atom("nzl_tick")>;
 using dial_atom = caf::atom_constant<caf::atom("nzl_dial")>;
 using ldone_atom = caf::atom_constant<caf::atom("nzl_ldone")>;
+using reg_atom = caf::atom_constant<caf::atom("nzl_reg")>;
+using out_atom = caf::atom_constant<caf::atom("nzl_out")>;
+using gather_atom = caf::atom_constant<caf::atom("nzl_gath")>;
+using gend_atom = caf::atom_constant<caf::atom("nzl_gend")>;
+using sexp_atom = caf::atom_constant<caf::atom("nzl_sexp")>;
 
 const std::string app_id = "noizylab-cluster/" + std::to_string(protocol_version);
 
@@ -319,6 +373,15 @@ struct cluster_service::impl {
   std::size_t next_duration = 0;
   std::size_t filled = 0;
 
+  // Guards `link` against start/stop and `pending_topics` (handlers
+  // registered before start, handed to the link actor when it spawns).
+  mutable std::mutex link_mutex;
+  std::vector<topic_handlers_ptr> pending_topics;
+  caf::actor link_handle() const {
+    std::lock_guard guard{link_mutex};
+    return link;
+  }
+
   caf::actor link;
   std::uint16_t port = 0;
   // Last: destroyed first, so the link actor (which reads the members
@@ -348,6 +411,11 @@ struct pending_op {
   std::string node;
 };
 
+struct pending_gather {
+  std::unique_ptr<nc::gather_round> round;
+  nzl::cluster::peer_messaging::gather_handler done;
+};
+
 struct link_state {
   cluster_service::impl* svc = nullptr;
   std::unique_ptr<nc::membership> members;
@@ -356,6 +424,8 @@ struct link_state {
   std::unordered_map<std::uint64_t, pending_op> ops;
   std::unordered_map<std::uint64_t, caf::response_promise> serving;
   std::map<std::string, nc::balancer, std::less<>> balancers;
+  std::map<std::string, topic_handlers, std::less<>> topics;
+  std::unordered_map<std::uint64_t, pending_gather> gathers;
   std::uint64_t next_token = 1;
   static inline const char* name = "cluster-link";
 };
@@ -405,6 +475,27 @@ void publish(link_actor* self) {
 
 void route_fwd(link_actor* self, fwd_job_ptr j);
 void route_op(link_actor* self, op_job_ptr j);
+
+// Ends the gather `token` when every asked peer is settled.
+void finish_gather_if_complete(link_actor* self, std::uint64_t token) {
+  auto& gathers = self->state.gathers;
+  auto it = gathers.find(token);
+  if (it == gathers.end() || !it->second.round->complete())
+    return;
+  auto g = std::move(it->second);
+  gathers.erase(it);
+  g.done(g.round->finish());
+}
+
+// `node` will not answer the gathers waiting for it.
+void settle_gathers(link_actor* self, const std::string& node, const std::string& why) {
+  std::vector<std::uint64_t> tokens;
+  for (auto& [token, g] : self->state.gathers)
+    if (g.round->fail(node, why))
+      tokens.push_back(token);
+  for (auto token : tokens)
+    finish_gather_if_complete(self, token);
+}
 
 void schedule_dial(link_actor* self, peer_link& p) {
   if (!p.dialer || p.dialing || p.handle)
@@ -458,6 +549,7 @@ void lose_peer(link_actor* self, const std::string& node, const std::string& why
                          " went down before answering; the operation may have happened",
                      {{"region", o.job->region}, {"may_have_run", true}}));
   }
+  settle_gathers(self, node, "lost: " + why);
   schedule_dial(self, p);
 }
 
@@ -715,13 +807,88 @@ void route_op(link_actor* self, op_job_ptr j) {
 
 // Serves a peer's request on this node: `start` gets a callback that must be
 // called once with the answer.
-template <class Start> caf::response_promise serve(link_actor* self, Start start) {
+template <class Start>
+caf::response_promise serve(link_actor* self, Start start,
+                            std::chrono::milliseconds expire = std::chrono::milliseconds{0}) {
   auto rp = self->make_response_promise();
   auto token = self->state.next_token++;
   self->state.serving.emplace(token, rp);
+  if (expire.count() > 0)
+    self->delayed_send(self, expire, sexp_atom::value, token);
   auto me = caf::actor_cast<caf::actor>(self);
   start([me, token](wire_result w) { caf::anon_send(me, ldone_atom::value, token, std::move(w)); });
   return rp;
+}
+
+// The peers a message or question goes to now: linked and up or suspect.
+std::vector<std::pair<std::string, caf::actor>> live_peers(link_actor* self) {
+  std::vector<std::pair<std::string, caf::actor>> out;
+  for (const auto& [node, p] : self->state.peers) {
+    if (!p.handle)
+      continue;
+    const auto* info = self->state.members->find(node);
+    if (info && (info->state == nc::peer_state::up || info->state == nc::peer_state::suspect))
+      out.emplace_back(node, p.handle);
+  }
+  return out;
+}
+
+void send_outgoing(link_actor* self, const outgoing_msg& m) {
+  wire_peer_msg w{m.topic, self->state.svc->options.node, m.payload, 0};
+  if (m.node.empty()) {
+    for (auto& [node, handle] : live_peers(self))
+      self->send(handle, pmsg_atom::value, w);
+    return;
+  }
+  auto it = self->state.peers.find(m.node);
+  // A peer that is down loses the message (best effort: no queue for later).
+  if (it != self->state.peers.end() && it->second.handle)
+    self->send(it->second.handle, pmsg_atom::value, std::move(w));
+}
+
+void start_gather(link_actor* self, gather_job& j) {
+  auto& s = self->state;
+  std::vector<std::string> all;
+  for (const auto& [node, p] : s.peers)
+    all.push_back(node);
+  auto asked = live_peers(self);
+  std::vector<std::string> names;
+  for (auto& [node, handle] : asked)
+    names.push_back(node);
+  auto token = s.next_token++;
+  auto& g = s.gathers[token];
+  g.round = std::make_unique<nc::gather_round>(all, names, "down");
+  g.done = std::exchange(j.done, nullptr);
+  wire_peer_msg w{j.topic, s.svc->options.node, j.question,
+                  static_cast<std::uint32_t>(j.timeout.count())};
+  for (auto& [node, handle] : asked) {
+    auto n = node;
+    self->request(handle, j.timeout, ask_atom::value, w)
+        .then(
+            [self, token, n](wire_result& r) {
+              auto it = self->state.gathers.find(token);
+              if (it == self->state.gathers.end())
+                return;
+              if (!r.ok)
+                it->second.round->fail(n, r.detail.empty() ? "failed" : r.detail);
+              else if (r.value.size() > nzl::cluster::max_peer_answer_bytes)
+                it->second.round->fail(n, "answer too large");
+              else
+                it->second.round->answer(n, std::move(r.value));
+              finish_gather_if_complete(self, token);
+            },
+            [self, token, n](caf::error& e) {
+              auto it = self->state.gathers.find(token);
+              if (it == self->state.gathers.end())
+                return;
+              it->second.round->fail(n, e == caf::sec::request_timeout ? "timed out"
+                                                                       : caf::to_string(e));
+              finish_gather_if_complete(self, token);
+            });
+  }
+  // The round's own end, in case an answer is lost without an error.
+  self->delayed_send(self, j.timeout + std::chrono::milliseconds(100), gend_atom::value, token);
+  finish_gather_if_complete(self, token);
 }
 
 caf::behavior link_behavior(link_actor* self, cluster_service::impl* svc) {
@@ -754,6 +921,12 @@ caf::behavior link_behavior(link_actor* self, cluster_service::impl* svc) {
     for (auto& [token, o] : st.ops)
       o.job->done(fail(errc::unavailable, "the node shut down"));
     st.ops.clear();
+    for (auto& [token, g] : st.gathers)
+      g.done(g.round->finish("this node shut down"));
+    st.gathers.clear();
+    for (auto& [token, rp] : st.serving)
+      rp.deliver(to_wire(error{errc::unavailable, "the node shut down", json::object()}, {}));
+    st.serving.clear();
     self->quit(msg.reason);
   });
   for (auto& [node, p] : s.peers)
@@ -871,6 +1044,73 @@ caf::behavior link_behavior(link_actor* self, cluster_service::impl* svc) {
         it->second.deliver(std::move(w));
         self->state.serving.erase(it);
       },
+      [self](reg_atom, const topic_handlers_ptr& h) {
+        auto& t = self->state.topics[h->topic];
+        t.topic = h->topic;
+        if (h->on_message)
+          t.on_message = h->on_message;
+        if (h->on_question)
+          t.on_question = h->on_question;
+      },
+      [self](out_atom, const outgoing_ptr& m) { send_outgoing(self, *m); },
+      [self](gather_atom, const gather_job_ptr& j) { start_gather(self, *j); },
+      [self](gend_atom, std::uint64_t token) {
+        auto it = self->state.gathers.find(token);
+        if (it == self->state.gathers.end())
+          return;
+        auto g = std::move(it->second);
+        self->state.gathers.erase(it);
+        g.done(g.round->finish("timed out"));
+      },
+      [self](pmsg_atom, const wire_peer_msg& m) {
+        // Only from peers we linked with (the hello checked them).
+        auto p = self->state.peers.find(m.from);
+        if (p == self->state.peers.end() || !p->second.handle)
+          return;
+        auto t = self->state.topics.find(m.topic);
+        if (t == self->state.topics.end() || !t->second.on_message)
+          return;
+        t->second.on_message(m.from, m.payload);
+      },
+      [self](ask_atom, const wire_peer_msg& m) {
+        auto t = self->state.topics.find(m.topic);
+        auto known = self->state.peers.count(m.from) > 0;
+        nzl::cluster::peer_messaging::question_handler h;
+        if (known && t != self->state.topics.end())
+          h = t->second.on_question;
+        auto expire = std::chrono::milliseconds(std::min<std::uint32_t>(m.timeout_ms, 600'000)) +
+                      std::chrono::seconds(1);
+        return serve(
+            self,
+            [h, m](auto reply) {
+              if (!h)
+                return reply(
+                    to_wire(error{errc::not_found, "no handler for topic '" + m.topic + "'",
+                                  json::object()},
+                            {}));
+              h(m.from, m.payload, [reply](result<std::string> answer) {
+                if (!answer)
+                  return reply(to_wire(answer.err(), {}));
+                if (answer->size() > nzl::cluster::max_peer_answer_bytes)
+                  return reply(to_wire(
+                      error{errc::payload_too_large, "answer too large", json::object()}, {}));
+                wire_result w;
+                w.ok = true;
+                w.value = std::move(*answer);
+                reply(std::move(w));
+              });
+            },
+            expire);
+      },
+      [self](sexp_atom, std::uint64_t token) {
+        // A question handler that never answered: free its promise.
+        auto it = self->state.serving.find(token);
+        if (it == self->state.serving.end())
+          return;
+        it->second.deliver(
+            to_wire(error{errc::unavailable, "no answer in time", json::object()}, {}));
+        self->state.serving.erase(it);
+      },
       [self](job_atom, fwd_job_ptr& j) { route_fwd(self, std::move(j)); },
       [self](opjob_atom, op_job_ptr& j) { route_op(self, std::move(j)); },
   };
@@ -900,7 +1140,14 @@ result<std::uint16_t> cluster_service::start() {
                         *f + "'");
     }
   }
-  d.link = d.system.spawn(link_behavior, &d);
+  {
+    std::lock_guard guard{d.link_mutex};
+    d.link = d.system.spawn(link_behavior, &d);
+    // Handlers registered before start reach the actor before any peer can.
+    for (auto& h : d.pending_topics)
+      caf::anon_send(d.link, reg_atom::value, std::move(h));
+    d.pending_topics.clear();
+  }
   auto published = tls.enabled()
                        ? caf::openssl::publish(d.link, d.options.listen_port,
                                                d.options.listen_host.c_str(), true)
@@ -922,10 +1169,130 @@ result<std::uint16_t> cluster_service::start() {
 
 void cluster_service::stop() {
   auto& d = *impl_;
+  std::lock_guard guard{d.link_mutex};
   if (d.link) {
     caf::anon_send_exit(d.link, caf::exit_reason::user_shutdown);
     d.link = nullptr;
   }
+}
+
+namespace {
+
+void register_topic(cluster_service::impl& d, topic_handlers_ptr h) {
+  std::lock_guard guard{d.link_mutex};
+  if (d.link)
+    caf::anon_send(d.link, reg_atom::value, std::move(h));
+  else
+    d.pending_topics.push_back(std::move(h));
+}
+
+result<bool> check_message(const cluster_service::impl& d, std::string_view node,
+                           std::string_view topic, std::size_t size) {
+  if (!nc::valid_topic(topic))
+    return fail(errc::invalid_field, "a peer message topic is 1-64 characters");
+  if (size > nc::max_peer_message_bytes)
+    return fail(errc::invalid_field, "a peer message is at most " +
+                                         std::to_string(nc::max_peer_message_bytes) + " bytes");
+  if (!node.empty()) {
+    bool known = false;
+    for (const auto& p : d.options.peers)
+      known = known || p.node == node;
+    if (!known)
+      return fail(errc::invalid_field, "no peer named '" + std::string{node} + "'");
+  }
+  return true;
+}
+
+} // namespace
+
+void cluster_service::on_message(std::string topic, message_handler handler) {
+  auto h = std::make_shared<topic_handlers>();
+  h->topic = std::move(topic);
+  h->on_message = std::move(handler);
+  register_topic(*impl_, std::move(h));
+}
+
+void cluster_service::on_question(std::string topic, question_handler handler) {
+  auto h = std::make_shared<topic_handlers>();
+  h->topic = std::move(topic);
+  h->on_question = std::move(handler);
+  register_topic(*impl_, std::move(h));
+}
+
+result<bool> cluster_service::send(std::string_view node, std::string_view topic,
+                                   std::string payload) {
+  if (node.empty())
+    return fail(errc::invalid_field, "send needs a node");
+  auto ok = check_message(*impl_, node, topic, payload.size());
+  if (!ok)
+    return ok;
+  auto link = impl_->link_handle();
+  if (!link)
+    return false;
+  auto m = std::make_shared<outgoing_msg>(
+      outgoing_msg{std::string{node}, std::string{topic}, std::move(payload)});
+  caf::anon_send(link, out_atom::value, std::move(m));
+  return true;
+}
+
+result<bool> cluster_service::broadcast(std::string_view topic, std::string payload) {
+  auto ok = check_message(*impl_, {}, topic, payload.size());
+  if (!ok)
+    return ok;
+  auto link = impl_->link_handle();
+  if (!link)
+    return false;
+  auto m = std::make_shared<outgoing_msg>(outgoing_msg{{}, std::string{topic}, std::move(payload)});
+  caf::anon_send(link, out_atom::value, std::move(m));
+  return true;
+}
+
+void cluster_service::gather(std::string_view topic, std::string question,
+                             std::chrono::milliseconds timeout, gather_handler done) {
+  auto& d = *impl_;
+  auto everyone_missing = [&](const std::string& why) {
+    nc::gathered g;
+    for (const auto& p : d.options.peers)
+      g.missing.push_back(nc::missing_node{p.node, why});
+    done(std::move(g));
+  };
+  if (auto ok = check_message(d, {}, topic, question.size()); !ok)
+    return everyone_missing(ok.err().detail);
+  auto link = d.link_handle();
+  if (!link)
+    return everyone_missing("the cluster is not running");
+  // Bounded: a gather never waits longer than a minute.
+  timeout = std::clamp(timeout, std::chrono::milliseconds{1}, std::chrono::milliseconds{60'000});
+  auto j = std::make_shared<gather_job>();
+  j->topic = std::string{topic};
+  j->question = std::move(question);
+  j->timeout = timeout;
+  j->done = std::move(done);
+  for (const auto& p : d.options.peers)
+    j->peers.push_back(p.node);
+  caf::anon_send(link, gather_atom::value, std::move(j));
+}
+
+std::string cluster_service::self_node() const {
+  return impl_->options.node;
+}
+
+std::vector<std::string> cluster_service::nodes() const {
+  std::vector<std::string> out{impl_->options.node};
+  for (const auto& p : impl_->options.peers)
+    out.push_back(p.node);
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+std::vector<std::string> cluster_service::live_nodes() const {
+  auto m = impl_->view();
+  std::vector<std::string> out{impl_->options.node};
+  for (const auto& p : m->peers())
+    if (p.state == nc::peer_state::up || p.state == nc::peer_state::suspect)
+      out.push_back(p.node);
+  std::sort(out.begin(), out.end());
+  return out;
 }
 
 std::uint16_t cluster_service::port() const noexcept {

@@ -2,6 +2,7 @@
 
 #include "cluster/balancer.hpp"
 #include "cluster/cluster_control.hpp"
+#include "cluster/peer_messaging.hpp"
 #include "cluster/routing_table.hpp"
 #include "net/task_service.hpp"
 
@@ -18,10 +19,11 @@ namespace nzl::actors::cluster {
 
 /// The version of the wire contract between nodes. A peer that speaks
 /// another one is refused with a message naming both (never a hang).
-inline constexpr std::uint32_t protocol_version = 1;
+/// 2: peer messages and questions (broadcast, gather) added.
+inline constexpr std::uint32_t protocol_version = 2;
 
 struct cluster_peer {
-  std::string node; ///< unique node name (one node per region: the region's name)
+  std::string node; ///< unique node name (default: the region's name)
   std::string region;
   std::string host;
   std::uint16_t port = 0;
@@ -58,10 +60,14 @@ struct cluster_options {
 
 /// The cluster as the HTTP layer sees it: a `net::task_service` that runs
 /// each task in the best serving region (this node's runtime, or a peer over
-/// the CAF link), plus the operations of `/v3/cluster`. Thread-safe. Owns a
-/// second CAF actor system (with the middleman, or caf::openssl for TLS), so
-/// the node runtime's system stays as it was; CAF stays in the .cpp files.
-class cluster_service final : public net::task_service, public nzl::cluster::cluster_control {
+/// the CAF link), plus the operations of `/v3/cluster`, plus node-to-node
+/// messages for other modules (`nzl::cluster::peer_messaging`: WebSocket
+/// channels, cluster-wide analytics). Thread-safe. Owns a second CAF actor
+/// system (with the middleman, or caf::openssl for TLS), so the node
+/// runtime's system stays as it was; CAF stays in the .cpp files.
+class cluster_service final : public net::task_service,
+                              public nzl::cluster::cluster_control,
+                              public nzl::cluster::peer_messaging {
 public:
   using json_handler = net::task_service::json_handler;
 
@@ -92,6 +98,17 @@ public:
 
   /// Undoes a failover of `region`.
   void failback(std::string region, json_handler done) override;
+
+  // nzl::cluster::peer_messaging
+  void on_message(std::string topic, message_handler handler) override;
+  void on_question(std::string topic, question_handler handler) override;
+  result<bool> send(std::string_view node, std::string_view topic, std::string payload) override;
+  result<bool> broadcast(std::string_view topic, std::string payload) override;
+  void gather(std::string_view topic, std::string question, std::chrono::milliseconds timeout,
+              gather_handler done) override;
+  [[nodiscard]] std::string self_node() const override;
+  [[nodiscard]] std::vector<std::string> nodes() const override;
+  [[nodiscard]] std::vector<std::string> live_nodes() const override;
 
   // net::task_service
   void run(task_request request, outcome_handler done) override;

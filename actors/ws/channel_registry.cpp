@@ -52,14 +52,12 @@ void channel_registry::unsubscribe(const std::string& channel,
   }
 }
 
-std::uint64_t channel_registry::fan_out(const std::string& channel, std::string_view data_json) {
-  auto& s = shard_of(channel);
-  std::lock_guard guard{s.mutex};
+void channel_registry::deliver_locked(shard& s, const std::string& channel,
+                                      std::string_view data_json, std::uint64_t seq) {
   auto it = s.channels.find(channel);
   if (it == s.channels.end())
-    return 0; // nobody here listens: nothing to number
+    return;
   auto& ch = it->second;
-  auto seq = ++ch.seq;
   // One text for every subscriber; each session appends its own msg_seq.
   std::string text;
   text.reserve(data_json.size() + channel.size() + 48);
@@ -81,18 +79,75 @@ std::uint64_t channel_registry::fan_out(const std::string& channel, std::string_
   }
   if (dead)
     std::erase_if(ch.subs, [](auto& w) { return w.expired(); });
+}
+
+std::uint64_t channel_registry::fan_out(const std::string& channel, std::string_view data_json) {
+  auto& s = shard_of(channel);
+  std::lock_guard guard{s.mutex};
+  auto it = s.channels.find(channel);
+  if (it == s.channels.end())
+    return 0; // nobody here listens: nothing to number
+  auto seq = ++it->second.seq;
+  deliver_locked(s, channel, data_json, seq);
+  return seq;
+}
+
+std::uint64_t& channel_registry::number_slot(shard& s, const std::string& channel) {
+  auto it = s.numbers.find(channel);
+  if (it != s.numbers.end())
+    return it->second;
+  // Bounded like the channels: past the bound one other channel forgets its
+  // number (its seq then restarts at 1; see docs/websocket.md).
+  if (s.numbers.size() >= std::max<std::size_t>(1, limits_.max_channels / shards_.size()))
+    s.numbers.erase(s.numbers.begin());
+  return s.numbers.emplace(channel, 0).first->second;
+}
+
+std::uint64_t channel_registry::number_here(const std::string& channel,
+                                            std::string_view data_json) {
+  auto& s = shard_of(channel);
+  std::lock_guard guard{s.mutex};
+  auto seq = ++number_slot(s, channel);
+  deliver_locked(s, channel, data_json, seq);
+  // Under the lock: the relay gets this channel's events in seq order.
+  relay_->fan_out(channel, data_json, seq);
   return seq;
 }
 
 std::uint64_t channel_registry::publish(const std::string& channel, std::string_view data_json) {
-  auto seq = fan_out(channel, data_json);
-  if (relay_)
+  if (!relay_ || !relay_->spans_cluster(channel))
+    return fan_out(channel, data_json); // one node: no hop, no relay
+  if (!relay_->numbers_here(channel)) {
     relay_->forward(channel, data_json);
-  return seq;
+    return 0;
+  }
+  return number_here(channel, data_json);
+}
+
+std::uint64_t channel_registry::publish_forwarded(const std::string& channel,
+                                                  std::string_view data_json) {
+  if (!relay_)
+    return fan_out(channel, data_json);
+  return number_here(channel, data_json);
 }
 
 void channel_registry::deliver_remote(const std::string& channel, std::string_view data_json) {
-  fan_out(channel, data_json);
+  if (!relay_) {
+    fan_out(channel, data_json);
+    return;
+  }
+  auto& s = shard_of(channel);
+  std::lock_guard guard{s.mutex};
+  deliver_locked(s, channel, data_json, ++number_slot(s, channel));
+}
+
+void channel_registry::deliver_numbered(const std::string& channel, std::string_view data_json,
+                                        std::uint64_t seq) {
+  auto& s = shard_of(channel);
+  std::lock_guard guard{s.mutex};
+  auto& last = number_slot(s, channel);
+  last = std::max(last, seq);
+  deliver_locked(s, channel, data_json, seq);
 }
 
 std::size_t channel_registry::subscribers(const std::string& channel) const {

@@ -2,7 +2,8 @@
 
 // The wire contract between nodes: every type and atom that crosses the CAF
 // link, registered in one place (register_wire_types) under versioned names.
-// Changing a struct means bumping protocol_version and the names' suffix.
+// Changing a struct means bumping protocol_version and the names' suffix;
+// adding one means bumping protocol_version (an old peer would not know it).
 // Process-local messages (jobs with callbacks) are declared in
 // cluster_service.cpp and never leave the process.
 
@@ -65,6 +66,15 @@ struct wire_drain {
   std::string redirect;
 };
 
+/// A message (pmsg_atom, one way) or a question (ask_atom, answered with a
+/// wire_result) of nzl::cluster::peer_messaging.
+struct wire_peer_msg {
+  std::string topic;
+  std::string from; ///< the sending node
+  std::string payload;
+  std::uint32_t timeout_ms = 0; ///< questions: how long the asker waits
+};
+
 template <class Inspector> typename Inspector::result_type inspect(Inspector& f, wire_hello& x) {
   return f(caf::meta::type_name("nzl_hello_v1"), x.version, x.cluster, x.node, x.region, x.accepted,
            x.why);
@@ -85,12 +95,18 @@ template <class Inspector> typename Inspector::result_type inspect(Inspector& f,
   return f(caf::meta::type_name("nzl_drain_v1"), x.on, x.redirect);
 }
 
+template <class Inspector> typename Inspector::result_type inspect(Inspector& f, wire_peer_msg& x) {
+  return f(caf::meta::type_name("nzl_pmsg_v1"), x.topic, x.from, x.payload, x.timeout_ms);
+}
+
 using hello_atom = caf::atom_constant<caf::atom("nzl_hello")>;
 using hb_atom = caf::atom_constant<caf::atom("nzl_hb")>;
 using fwd_atom = caf::atom_constant<caf::atom("nzl_fwd")>;
 using enq_atom = caf::atom_constant<caf::atom("nzl_enq")>;
 using op_atom = caf::atom_constant<caf::atom("nzl_op")>;
 using drain_atom = caf::atom_constant<caf::atom("nzl_drain")>;
+using pmsg_atom = caf::atom_constant<caf::atom("nzl_pmsg")>;
+using ask_atom = caf::atom_constant<caf::atom("nzl_ask")>;
 
 /// Operations on a durable task at its home (op_atom's first argument).
 enum class task_op : std::uint8_t { get = 1, cancel = 2, retry = 3 };
@@ -102,6 +118,7 @@ inline void register_wire_types(caf::actor_system_config& cfg) {
   cfg.add_message_type<wire_task>("nzl_task_v1");
   cfg.add_message_type<wire_result>("nzl_result_v1");
   cfg.add_message_type<wire_drain>("nzl_drain_v1");
+  cfg.add_message_type<wire_peer_msg>("nzl_pmsg_v1");
 }
 
 } // namespace nzl::actors::cluster::internal
