@@ -1,0 +1,563 @@
+// ws_load: the WebSocket load client of bench/run-ws (issue 6). One process,
+// Beast WebSocket clients on one io_context per thread, every connection
+// authenticated with the bench key in its Authorization header.
+//
+//   ws_load --port P --key K --mode ping|echo --connections C --seconds S [--threads T]
+//       closed loop: each connection sends a ping (or an echo task) and waits
+//       for its pong (or result) before the next; prints round trips/s, p50/p99.
+//   ws_load --port P --key K --mode idle --connections N --node-pid PID
+//       opens N connections (each past its welcome, a read pending) and prints
+//       the node's resident memory (/proc/PID/status) before, at N/2 and at N.
+//   ws_load --port P --key K --mode fanout --connections N --rounds R [--node-pid PID]
+//       N connections subscribe to one channel, one more publishes R events one
+//       at a time; per event, the time from the publish being sent to the last
+//       subscriber receiving it (one process, one steady clock).
+//
+// Prints one JSON line. Opening is paced (at most --opening handshakes in
+// flight) so the listen backlog never overflows.
+#include <boost/asio.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/websocket.hpp>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <functional>
+#include <iostream>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <thread>
+#include <vector>
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace websocket = beast::websocket;
+using tcp = asio::ip::tcp;
+using clock_type = std::chrono::steady_clock;
+
+namespace {
+
+struct options {
+  std::uint16_t port = 8081;
+  std::string key;
+  std::string mode = "ping";
+  int connections = 64;
+  int seconds = 10;
+  int threads = 1;
+  int rounds = 20;
+  int opening = 64;
+  long node_pid = 0;
+};
+
+double ms_between(clock_type::time_point a, clock_type::time_point b) {
+  return std::chrono::duration<double, std::milli>(b - a).count();
+}
+
+// The node's memory from /proc/PID/status, in KiB (0 when unreadable).
+struct rss_sample {
+  long vm_rss_kib = 0;
+  long rss_anon_kib = 0;
+};
+
+rss_sample read_rss(long pid) {
+  rss_sample s;
+  if (pid <= 0)
+    return s;
+  std::ifstream in("/proc/" + std::to_string(pid) + "/status");
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.rfind("VmRSS:", 0) == 0)
+      s.vm_rss_kib = std::stol(line.substr(6));
+    else if (line.rfind("RssAnon:", 0) == 0)
+      s.rss_anon_kib = std::stol(line.substr(8));
+  }
+  return s;
+}
+
+class client;
+
+// What a mode does with a connection's events.
+class driver {
+public:
+  virtual ~driver() = default;
+  virtual void opened(client& c) = 0;
+  virtual void message(client& c, std::string_view text) = 0;
+  virtual void failed(client& c, beast::error_code ec, const char* what) = 0;
+};
+
+// One WebSocket connection: connect, handshake, welcome, then a read loop
+// that hands every message to the driver; writes are queued one at a time.
+class client : public std::enable_shared_from_this<client> {
+public:
+  client(asio::io_context& io, const options& o, driver& d, int id)
+      : ws_(io), opts_(o), driver_(d), id_(id) {}
+
+  [[nodiscard]] int id() const noexcept { return id_; }
+
+  void start() {
+    beast::get_lowest_layer(ws_).async_connect(
+        tcp::endpoint(asio::ip::make_address("127.0.0.1"), opts_.port),
+        [self = shared_from_this()](beast::error_code ec) { self->on_connect(ec); });
+  }
+
+  // Sends `text` (kept until written); at most one write in flight.
+  void send(std::string text) {
+    pending_.push_back(std::move(text));
+    if (pending_.size() == 1)
+      do_write();
+  }
+
+  void close() {
+    beast::error_code ignored;
+    beast::get_lowest_layer(ws_).socket().close(ignored);
+  }
+
+private:
+  void on_connect(beast::error_code ec) {
+    if (ec)
+      return driver_.failed(*this, ec, "connect");
+    beast::get_lowest_layer(ws_).socket().set_option(tcp::no_delay(true));
+    ws_.set_option(
+        websocket::stream_base::decorator([key = opts_.key](websocket::request_type& req) {
+          req.set(beast::http::field::authorization, "Bearer " + key);
+        }));
+    ws_.auto_fragment(false);
+    ws_.read_message_max(16 * 1024 * 1024);
+    ws_.async_handshake("127.0.0.1", "/v3/ws", [self = shared_from_this()](beast::error_code e) {
+      self->on_handshake(e);
+    });
+  }
+
+  void on_handshake(beast::error_code ec) {
+    if (ec)
+      return driver_.failed(*this, ec, "handshake");
+    ws_.async_read(buf_, [self = shared_from_this()](beast::error_code e, std::size_t) {
+      if (e)
+        return self->driver_.failed(*self, e, "welcome");
+      self->buf_.consume(self->buf_.size());
+      self->do_read();
+      self->driver_.opened(*self);
+    });
+  }
+
+  void do_read() {
+    ws_.async_read(buf_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
+      self->on_read(ec);
+    });
+  }
+
+  void on_read(beast::error_code ec) {
+    if (ec)
+      return driver_.failed(*this, ec, "read");
+    auto data = buf_.cdata();
+    driver_.message(*this, std::string_view{static_cast<const char*>(data.data()), data.size()});
+    buf_.consume(buf_.size());
+    do_read();
+  }
+
+  void do_write() {
+    ws_.text(true);
+    ws_.async_write(asio::buffer(pending_.front()),
+                    [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                      if (ec)
+                        return self->driver_.failed(*self, ec, "write");
+                      self->pending_.erase(self->pending_.begin());
+                      if (!self->pending_.empty())
+                        self->do_write();
+                    });
+  }
+
+  websocket::stream<beast::tcp_stream> ws_;
+  const options& opts_;
+  driver& driver_;
+  int id_;
+  beast::flat_buffer buf_;
+  std::vector<std::string> pending_;
+};
+
+bool has_type(std::string_view text, std::string_view type) {
+  // The node's JSON has no spaces: "type":"<type>" appears verbatim.
+  std::string needle = "\"type\":\"";
+  needle += type;
+  needle += '"';
+  return text.find(needle) != std::string_view::npos;
+}
+
+// Opens connections on one io_context, at most `opening` handshakes at once.
+class opener {
+public:
+  opener(asio::io_context& io, const options& o, driver& d, std::vector<int> ids)
+      : io_(io), opts_(o), driver_(d), ids_(std::move(ids)) {}
+
+  void begin() {
+    for (int i = 0; i < opts_.opening; ++i)
+      next();
+  }
+  // One handshake finished (or failed): start another.
+  void next() {
+    if (started_ >= ids_.size())
+      return;
+    auto c = std::make_shared<client>(io_, opts_, driver_, ids_[started_++]);
+    clients_.push_back(c);
+    c->start();
+  }
+  std::vector<std::shared_ptr<client>>& clients() { return clients_; }
+
+private:
+  asio::io_context& io_;
+  const options& opts_;
+  driver& driver_;
+  std::vector<int> ids_;
+  std::size_t started_ = 0;
+  std::vector<std::shared_ptr<client>> clients_;
+};
+
+// --mode ping|echo: closed-loop round trips.
+class round_trips final : public driver {
+public:
+  round_trips(const options& o, clock_type::time_point end) : opts_(o), end_(end) {}
+
+  void opened(client& c) override {
+    ++open_;
+    if (opener_)
+      opener_->next();
+    send(c);
+  }
+  void message(client& c, std::string_view text) override {
+    const bool echo = opts_.mode == "echo";
+    if (has_type(text, "error"))
+      ++errors_;
+    else if (!has_type(text, echo ? "result" : "pong"))
+      return; // progress or a notice: the answer is still to come
+    ++done_;
+    auto now = clock_type::now();
+    if ((done_ & 15) == 0) // a sample of 1 in 16 keeps the vector small
+      latency_us_.push_back(static_cast<std::uint32_t>(
+          std::chrono::duration_cast<std::chrono::microseconds>(now - sent_[c.id()]).count()));
+    send(c);
+  }
+  void failed(client& c, beast::error_code ec, const char* what) override {
+    if (stopped_)
+      return; // closed by stop_all
+    ++failures_;
+    if (failures_ <= 3)
+      std::cerr << "ws_load: connection " << c.id() << " " << what << ": " << ec.message() << '\n';
+    if (opener_)
+      opener_->next();
+  }
+
+  void attach(opener& o, int connections) {
+    opener_ = &o;
+    sent_.resize(static_cast<std::size_t>(connections) + 1);
+  }
+  void stop_all() {
+    stopped_ = true;
+    for (auto& c : opener_->clients())
+      c->close();
+  }
+
+  std::uint64_t done_ = 0;
+  std::uint64_t errors_ = 0;
+  std::uint64_t failures_ = 0;
+  int open_ = 0;
+  std::vector<std::uint32_t> latency_us_;
+
+private:
+  void send(client& c) {
+    auto now = clock_type::now();
+    if (now >= end_)
+      return;
+    sent_[c.id()] = now;
+    auto n = std::to_string(++counter_);
+    if (opts_.mode == "echo")
+      c.send(R"({"type":"task","id":)" + n +
+             R"(,"task":{"type":"echo","payload":{"hello":"world"}}})");
+    else
+      c.send(R"({"type":"ping","id":)" + n + "}");
+  }
+
+  const options& opts_;
+  clock_type::time_point end_;
+  opener* opener_ = nullptr;
+  std::vector<clock_type::time_point> sent_;
+  std::uint64_t counter_ = 0;
+  bool stopped_ = false;
+};
+
+int run_round_trips(const options& o) {
+  const auto start = clock_type::now();
+  const auto end = start + std::chrono::seconds(o.seconds);
+  struct per_thread {
+    std::unique_ptr<round_trips> d;
+  };
+  std::vector<per_thread> parts(static_cast<std::size_t>(o.threads));
+  std::vector<std::thread> threads;
+  for (int t = 0; t < o.threads; ++t) {
+    auto& part = parts[static_cast<std::size_t>(t)];
+    part.d = std::make_unique<round_trips>(o, end);
+    threads.emplace_back([&o, &part, t, end] {
+      asio::io_context io;
+      std::vector<int> ids;
+      for (int c = t; c < o.connections; c += o.threads)
+        ids.push_back(c);
+      opener op{io, o, *part.d, ids};
+      part.d->attach(op, o.connections);
+      op.begin();
+      // After the deadline every connection is closed, so run() returns.
+      asio::steady_timer stop{io, end + std::chrono::milliseconds(200)};
+      stop.async_wait([&](beast::error_code) { part.d->stop_all(); });
+      io.run();
+    });
+  }
+  for (auto& t : threads)
+    t.join();
+  const double elapsed = o.seconds;
+  std::uint64_t done = 0, errors = 0, failures = 0;
+  std::vector<std::uint32_t> lat;
+  for (auto& p : parts) {
+    done += p.d->done_;
+    errors += p.d->errors_;
+    failures += p.d->failures_;
+    lat.insert(lat.end(), p.d->latency_us_.begin(), p.d->latency_us_.end());
+  }
+  std::sort(lat.begin(), lat.end());
+  auto pct = [&](double p) {
+    return lat.empty() ? 0.0 : lat[static_cast<std::size_t>(p * (lat.size() - 1))] / 1000.0;
+  };
+  std::printf("{\"mode\":\"%s\",\"connections\":%d,\"threads\":%d,\"round_trips\":%llu,"
+              "\"errors\":%llu,\"failed_connections\":%llu,\"round_trips_per_s\":%.0f,"
+              "\"p50_ms\":%.3f,\"p99_ms\":%.3f}\n",
+              o.mode.c_str(), o.connections, o.threads, static_cast<unsigned long long>(done),
+              static_cast<unsigned long long>(errors), static_cast<unsigned long long>(failures),
+              done / elapsed, pct(0.5), pct(0.99));
+  return failures == 0 ? 0 : 1;
+}
+
+// --mode idle and --mode fanout: N connections on one thread.
+class crowd final : public driver {
+public:
+  explicit crowd(const options& o) : opts_(o) {}
+
+  void opened(client& c) override {
+    ++open_;
+    if (opts_.mode == "fanout" && c.id() < opts_.connections)
+      c.send(R"({"type":"subscribe","channel":"bench.fanout"})");
+    else
+      check_ready();
+    opener_->next();
+  }
+  void message(client& c, std::string_view text) override {
+    if (c.id() == opts_.connections)
+      return; // the publisher's "published" answers
+    if (has_type(text, "subscribed")) {
+      ++subscribed_;
+      return check_ready();
+    }
+    if (has_type(text, "event")) {
+      auto now = clock_type::now();
+      if (++received_ == 1)
+        first_ = now;
+      if (received_ == static_cast<std::uint64_t>(opts_.connections)) {
+        last_ms_.push_back(ms_between(published_at_, now));
+        first_ms_.push_back(ms_between(published_at_, first_));
+        next_round();
+      }
+    }
+  }
+  void failed(client& c, beast::error_code ec, const char* what) override {
+    if (done_)
+      return; // closed at the end
+    ++failures_;
+    if (failures_ <= 3)
+      std::cerr << "ws_load: connection " << c.id() << " " << what << ": " << ec.message() << '\n';
+    opener_->next();
+  }
+  // Ends the run: every connection is closed, so io.run() returns.
+  void finish() {
+    done_ = true;
+    for (auto& c : opener_->clients())
+      c->close();
+    if (on_done)
+      on_done();
+  }
+  std::function<void()> on_done; ///< cancels the caller's timers
+
+  void attach(opener& o, std::function<void()> on_ready) {
+    opener_ = &o;
+    on_ready_ = std::move(on_ready);
+  }
+  void publish_from(client* publisher) { publisher_ = publisher; }
+  void next_round() {
+    received_ = 0;
+    if (static_cast<int>(last_ms_.size()) >= opts_.rounds)
+      return finish();
+    // Rounds are apart: the next event goes out once every subscriber has
+    // the previous one.
+    published_at_ = clock_type::now();
+    publisher_->send(R"({"type":"publish","channel":"bench.fanout","data":{"round":)" +
+                     std::to_string(last_ms_.size()) + "}}");
+  }
+
+  int open_ = 0;
+  int subscribed_ = 0;
+  std::uint64_t failures_ = 0;
+  bool done_ = false;
+  std::vector<double> last_ms_;
+  std::vector<double> first_ms_;
+
+private:
+  void check_ready() {
+    const int wanted = opts_.connections + (opts_.mode == "fanout" ? 1 : 0);
+    const bool subs_ok = opts_.mode != "fanout" || subscribed_ == opts_.connections;
+    if (open_ == wanted && subs_ok && on_ready_) {
+      auto f = std::move(on_ready_);
+      on_ready_ = nullptr;
+      f();
+    }
+  }
+
+  const options& opts_;
+  opener* opener_ = nullptr;
+  std::function<void()> on_ready_;
+  client* publisher_ = nullptr;
+  std::uint64_t received_ = 0;
+  clock_type::time_point published_at_;
+  clock_type::time_point first_;
+};
+
+int run_crowd(const options& o) {
+  asio::io_context io;
+  crowd d{o};
+  const bool fanout = o.mode == "fanout";
+  std::vector<int> ids; // 0..N-1 subscribers (fanout), N the publisher
+  for (int c = 0; c < o.connections + (fanout ? 1 : 0); ++c)
+    ids.push_back(c);
+  opener op{io, o, d, ids};
+  auto before = read_rss(o.node_pid);
+  rss_sample half;
+  bool half_taken = false;
+  const auto opening_started = clock_type::now();
+  double open_s = 0;
+  asio::steady_timer timer{io};
+  asio::steady_timer watch_timer{io};
+  // A bound on the whole run: a connection that failed is not replaced.
+  asio::steady_timer bound{io, std::chrono::minutes(5)};
+  d.on_done = [&] {
+    bound.cancel();
+    timer.cancel();
+    watch_timer.cancel();
+  };
+  bound.async_wait([&](beast::error_code ec) {
+    if (!ec && !d.done_) {
+      std::cerr << "ws_load: gave up after 5 minutes\n";
+      d.finish();
+    }
+  });
+  // Samples the node's memory halfway (for the slope without one-time costs).
+  std::function<void()> watch = [&] {
+    if (!half_taken && d.open_ >= o.connections / 2) {
+      half = read_rss(o.node_pid);
+      half_taken = true;
+      return;
+    }
+    watch_timer.expires_after(std::chrono::milliseconds(5));
+    watch_timer.async_wait([&](beast::error_code ec) {
+      if (!ec)
+        watch();
+    });
+  };
+  watch();
+  rss_sample after;
+  d.attach(op, [&] {
+    open_s = std::chrono::duration<double>(clock_type::now() - opening_started).count();
+    if (fanout) {
+      d.publish_from(op.clients().back().get());
+      d.next_round();
+      return;
+    }
+    // Let the node settle (freed handshake buffers, audit commits), then sample.
+    timer.expires_after(std::chrono::seconds(2));
+    timer.async_wait([&](beast::error_code) {
+      after = read_rss(o.node_pid);
+      d.finish();
+    });
+  });
+  op.begin();
+  io.run();
+  if (fanout) {
+    auto last = d.last_ms_;
+    std::sort(last.begin(), last.end());
+    auto first = d.first_ms_;
+    std::sort(first.begin(), first.end());
+    auto med = [](const std::vector<double>& v) {
+      return v.empty() ? 0.0 : v[v.size() / 2];
+    };
+    std::printf("{\"mode\":\"fanout\",\"subscribers\":%d,\"rounds\":%zu,\"open_s\":%.1f,"
+                "\"last_ms_median\":%.2f,\"last_ms_max\":%.2f,\"last_ms_min\":%.2f,"
+                "\"first_ms_median\":%.2f,\"failed_connections\":%llu}\n",
+                o.connections, last.size(), open_s, med(last), last.empty() ? 0.0 : last.back(),
+                last.empty() ? 0.0 : last.front(), med(first),
+                static_cast<unsigned long long>(d.failures_));
+    return d.failures_ == 0 && static_cast<int>(last.size()) == o.rounds ? 0 : 1;
+  }
+  const double n = o.connections;
+  const double second_half = o.connections - o.connections / 2;
+  std::printf("{\"mode\":\"idle\",\"connections\":%d,\"open\":%d,\"open_s\":%.1f,"
+              "\"node_vm_rss_kib\":[%ld,%ld,%ld],\"node_rss_anon_kib\":[%ld,%ld,%ld],"
+              "\"vm_rss_bytes_per_conn\":%.0f,\"rss_anon_bytes_per_conn\":%.0f,"
+              "\"rss_anon_bytes_per_conn_second_half\":%.0f,\"failed_connections\":%llu}\n",
+              o.connections, d.open_, open_s, before.vm_rss_kib, half.vm_rss_kib, after.vm_rss_kib,
+              before.rss_anon_kib, half.rss_anon_kib, after.rss_anon_kib,
+              (after.vm_rss_kib - before.vm_rss_kib) * 1024.0 / n,
+              (after.rss_anon_kib - before.rss_anon_kib) * 1024.0 / n,
+              (after.rss_anon_kib - half.rss_anon_kib) * 1024.0 / second_half,
+              static_cast<unsigned long long>(d.failures_));
+  return d.failures_ == 0 && d.open_ == o.connections ? 0 : 1;
+}
+
+bool parse_args(int argc, char** argv, options& o) {
+  for (int i = 1; i + 1 < argc; i += 2) {
+    std::string_view name = argv[i];
+    std::string value = argv[i + 1];
+    if (name == "--port")
+      o.port = static_cast<std::uint16_t>(std::stoi(value));
+    else if (name == "--key")
+      o.key = value;
+    else if (name == "--mode")
+      o.mode = value;
+    else if (name == "--connections")
+      o.connections = std::stoi(value);
+    else if (name == "--seconds")
+      o.seconds = std::stoi(value);
+    else if (name == "--threads")
+      o.threads = std::stoi(value);
+    else if (name == "--rounds")
+      o.rounds = std::stoi(value);
+    else if (name == "--opening")
+      o.opening = std::stoi(value);
+    else if (name == "--node-pid")
+      o.node_pid = std::stol(value);
+    else
+      return false;
+  }
+  const bool known = o.mode == "ping" || o.mode == "echo" || o.mode == "idle" || o.mode == "fanout";
+  return known && o.connections > 0 && o.connections <= 60'000 && o.seconds > 0 && o.threads > 0 &&
+         o.threads <= 64 && o.rounds > 0 && o.opening > 0;
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+  options o;
+  if (!parse_args(argc, argv, o)) {
+    std::cerr << "usage: ws_load --port P --key K --mode ping|echo|idle|fanout "
+                 "[--connections N] [--seconds S] [--threads T] [--rounds R] [--opening K] "
+                 "[--node-pid PID]\n";
+    return 2;
+  }
+  if (o.mode == "ping" || o.mode == "echo")
+    return run_round_trips(o);
+  return run_crowd(o);
+}
