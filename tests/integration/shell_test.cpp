@@ -13,7 +13,9 @@
 
 #include <csignal>
 #include <cstdio>
+#include <cstdlib>
 #include <fcntl.h>
+#include <filesystem>
 #include <fstream>
 #include <poll.h>
 #include <pty.h>
@@ -341,6 +343,72 @@ TEST_F(ShellTest, NodeDeathEndsTheSessionWithAClearMessage) {
   auto r = shell_c(endpoint_, "status");
   EXPECT_EQ(r.exit_code, 3) << r.err;
   EXPECT_NE(r.err.find(endpoint_), std::string::npos) << r.err;
+}
+
+// Makes a CA in `dir` named `ca` and certificates signed by it (openssl
+// command, EC P-256); false if openssl failed.
+bool make_ca(const std::filesystem::path& dir, const std::string& ca,
+             const std::vector<std::string>& names) {
+  const auto d = dir.string() + "/";
+  const std::string ec = " -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes ";
+  std::string script = "set -e; cd " + d + "; openssl req -x509" + ec + "-keyout " + ca +
+                       ".key -out " + ca + ".pem -days 2 -subj /CN=" + ca + " 2>/dev/null; ";
+  for (const auto& n : names)
+    script += "openssl req" + ec + "-keyout " + n + ".key -out " + n + ".csr -subj /CN=" + n +
+              " 2>/dev/null; openssl x509 -req -in " + n + ".csr -CA " + ca + ".pem -CAkey " + ca +
+              ".key -CAcreateserial -out " + n + ".pem -days 2 2>/dev/null; ";
+  return std::system(("/bin/sh -c '" + script + "'").c_str()) == 0;
+}
+
+TEST(ShellTlsTest, OnlyAShellWithACertificateOfTheClusterCaGetsIn) {
+  temp_dir certs;
+  ASSERT_TRUE(make_ca(certs.path(), "cluster-ca", {"node", "operator"}));
+  ASSERT_TRUE(make_ca(certs.path(), "other-ca", {"intruder"}));
+  const auto at = [&](const std::string& f) {
+    return (certs.path() / f).string();
+  };
+  cluster_process c({"us-east"},
+                    json{{"tls",
+                          {{"cert_file", at("node.pem")},
+                           {"key_file", at("node.key")},
+                           {"ca_file", at("cluster-ca.pem")}}}},
+                    {operator_on_loopback()});
+  ASSERT_TRUE(c.node(0).start());
+  const auto endpoint = operator_endpoint(c.node(0));
+  ASSERT_FALSE(endpoint.empty()) << c.node(0).log_text();
+
+  auto with = [&](const std::string& name, const std::string& ca) {
+    return shell_c(endpoint + " --cert " + at(name + ".pem") + " --cert-key " + at(name + ".key") +
+                       " --cacert " + at(ca + ".pem"),
+                   "status");
+  };
+  auto ok = with("operator", "cluster-ca");
+  ASSERT_EQ(ok.exit_code, 0) << ok.err;
+  EXPECT_EQ(parsed(ok).value("region", ""), "us-east") << ok.out;
+
+  auto plain = shell_c(endpoint, "status");
+  EXPECT_EQ(plain.exit_code, 3) << plain.out;
+  auto foreign = with("intruder", "other-ca");
+  EXPECT_EQ(foreign.exit_code, 3) << foreign.out;
+  // A certificate of another CA, trusting the cluster CA: the node refuses.
+  auto half = shell_c(endpoint + " --cert " + at("intruder.pem") + " --cert-key " +
+                          at("intruder.key") + " --cacert " + at("cluster-ca.pem"),
+                      "status");
+  EXPECT_EQ(half.exit_code, 3) << half.out;
+
+  // The shell's command was audited with a TLS identity.
+  http_client h{c.http_port(0)};
+  EXPECT_TRUE(eventually(
+      [&] {
+        auto r = h.request("GET", "/v3/admin/audit?limit=1000");
+        if (!r || r->status != 200)
+          return false;
+        for (const auto& rec : r->json().value("records", json::array()))
+          if (rec.value("method", "") == "SHELL" && rec.value("key_id", "").rfind("tls:", 0) == 0)
+            return true;
+        return false;
+      },
+      20s));
 }
 
 TEST(ShellRefusalTest, NodeRefusesAnOperatorEndpointOffLoopbackWithoutTls) {
