@@ -507,9 +507,13 @@ void analytics_hub::cluster_summary(std::int64_t window, unsigned group,
         auto mine =
             std::make_shared<std::vector<an::series_snapshot>>(st.agg->snapshot(window, now));
         const auto self = st.options->node;
-        if (!peers) // a single node: the cluster is this node
-          return done(
-              json_answer(merge_cluster(std::move(*mine), self, {}, window, group, kind, now)));
+        if (!peers) {
+          // No cluster links (a one-region manifest): this node's figures,
+          // marked partial as before, since no other node can be asked.
+          auto j = merge_cluster(std::move(*mine), self, {}, window, group, kind, now);
+          j["partial"] = true;
+          return done(json_answer(j));
+        }
         auto question = json{{"window_ms", window}}.dump();
         peers->gather(
             series_topic, std::move(question), timeout,
