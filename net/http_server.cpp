@@ -8,8 +8,10 @@
 //   timeout, body: read timeout, response: write timeout);
 // - a session holds at most one request; the api's answer is posted back to
 //   the session's io_context (one thread), so no lock guards session state;
-// - at most max_connections sessions exist; a connection beyond that gets a
-//   503 problem (while few are being refused) or is closed at once;
+// - at most max_connections sessions exist, fewer when the open-file limit
+//   would not leave the node descriptors of its own (connection_budget.hpp);
+//   a connection beyond that gets a 503 problem (while few are being
+//   refused) or is closed at once;
 // - drain closes the acceptor and idle sessions; busy sessions finish their
 //   request and close after the response;
 // - over TLS, the handshake runs first under its own deadline; a failed one
@@ -19,6 +21,7 @@
 #include "core/ids.hpp"
 #include "core/log.hpp"
 #include "net/api.hpp"
+#include "net/connection_budget.hpp"
 #include "net/router.hpp"
 #include "net/ws/hub.hpp"
 #include "net/ws/internal/connection.hpp"
@@ -42,6 +45,7 @@
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 #include <optional>
+#include <sys/resource.h>
 #include <thread>
 #include <type_traits>
 #include <unordered_map>
@@ -281,6 +285,9 @@ struct http_server::impl {
   std::uint64_t next_session_id = 0;
   std::atomic<bool> draining{false};
   std::atomic<std::size_t> rejecting{0};
+  // Sessions and concurrent 503 refusals, within the open-file limit (set by
+  // start from options.max_connections and RLIMIT_NOFILE).
+  connection_budget budget{1024, 64};
 
   // One io_context per io thread, as nginx has one event loop per worker: a
   // connection lives on one context and its handlers never run in parallel,
@@ -742,7 +749,7 @@ template <class Stream> void http_server::impl::open_session(tcp::socket socket,
   std::shared_ptr<session<Stream>> s;
   {
     std::lock_guard guard{sessions_mutex};
-    if (sessions.size() < options.max_connections) {
+    if (sessions.size() < budget.sessions) {
       auto id = next_session_id++;
       s = std::make_shared<session<Stream>>(*this, std::move(socket), id, std::move(peer));
       sessions.emplace(id, s);
@@ -750,7 +757,7 @@ template <class Stream> void http_server::impl::open_session(tcp::socket socket,
   }
   if (s) {
     s->run();
-  } else if (rejecting.fetch_add(1) < 64) {
+  } else if (rejecting.fetch_add(1) < budget.rejecters) {
     std::make_shared<rejecter<Stream>>(*this, std::move(socket))->run();
   } else {
     rejecting.fetch_sub(1);
@@ -788,6 +795,16 @@ result<std::uint16_t> http_server::start() {
       return std::move(ctx).err();
     d.tls = std::move(ctx).value();
   }
+  rlimit files{};
+  const std::uint64_t file_limit =
+      ::getrlimit(RLIMIT_NOFILE, &files) == 0 && files.rlim_cur != RLIM_INFINITY
+          ? files.rlim_cur
+          : std::uint64_t{1} << 20;
+  d.budget = budget_connections(d.options.max_connections, 64, file_limit);
+  if (d.budget.sessions < d.options.max_connections)
+    log::emit(log::level::warn, "connection_cap_lowered",
+              R"("max_connections":{},"cap":{},"open_file_limit":{})", d.options.max_connections,
+              d.budget.sessions, file_limit);
   tcp::endpoint endpoint{address, d.options.port};
   auto where = d.options.host + ":" + std::to_string(d.options.port);
   d.acceptor.open(endpoint.protocol(), ec);
