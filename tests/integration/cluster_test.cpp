@@ -11,6 +11,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <csignal>
 #include <map>
 #include <mutex>
 #include <thread>
@@ -25,8 +26,15 @@ const std::vector<std::string> regions{"us-east", "eu-west", "asia-east"};
 const std::map<std::string, std::string> home_of{
     {"US", "us-east"}, {"FR", "eu-west"}, {"JP", "asia-east"}};
 
+// Liveness windows for a loaded machine: the fresh-clone CI run had load 8+
+// with sanitizer builds, where a node can miss a 1 s heartbeat window and be
+// declared down although it runs. Crashes do not wait for these windows (a
+// kill -9 is a down message at once), so they only make the tests robust.
 json routing() {
-  return json{{"routing",
+  return json{{"heartbeat_ms", 200},
+              {"suspect_after_ms", 2000},
+              {"down_after_ms", 6000},
+              {"routing",
                {{"default", "us-east"},
                 {"countries", {{"US", "us-east"}, {"FR", "eu-west"}, {"JP", "asia-east"}}}}}};
 }
@@ -112,7 +120,8 @@ TEST_F(ClusterIntegrationTest, ClusterStatusShowsEveryRegionAndNode) {
   ASSERT_EQ(r->status, 200u);
   auto doc = r->json();
   EXPECT_EQ(doc["region"], "eu-west");
-  EXPECT_EQ(doc["protocol_version"], 1);
+  ASSERT_TRUE(doc["protocol_version"].is_number_unsigned()) << doc.dump();
+  EXPECT_GE(doc["protocol_version"].get<unsigned>(), 1u);
   ASSERT_EQ(doc["regions"].size(), 3u);
   for (const auto& reg : doc["regions"]) {
     ASSERT_EQ(reg["nodes"].size(), 1u);
@@ -125,8 +134,6 @@ TEST_F(ClusterIntegrationTest, ClusterStatusShowsEveryRegionAndNode) {
 }
 
 TEST_F(ClusterIntegrationTest, KilledNodeIsRoutedAroundAndTakesTrafficBackAfterRestart) {
-  GTEST_SKIP() << "disabled: passed in the helper run and the first full run, failed in the "
-                  "fresh-clone run (issue 5 open)";
   start_all();
   // A steady stream of JP requests (home asia-east) through us-east.
   std::atomic<bool> stop{false};
@@ -144,7 +151,8 @@ TEST_F(ClusterIntegrationTest, KilledNodeIsRoutedAroundAndTakesTrafficBackAfterR
         bad.push_back("no reply: " + c.error());
         continue;
       }
-      if (r->status >= 500)
+      // Any answer but a 2xx is a failure (a 429 too: the tier never refuses).
+      if (r->status < 200 || r->status >= 300)
         bad.push_back(std::to_string(r->status) + " " + r->body);
       else
         ++served_by[r->json().value("region", "?")];
@@ -177,8 +185,6 @@ TEST_F(ClusterIntegrationTest, KilledNodeIsRoutedAroundAndTakesTrafficBackAfterR
 }
 
 TEST_F(ClusterIntegrationTest, PinnedRegionDownIs503UnlessFallback) {
-  GTEST_SKIP() << "disabled: passed in the helper run and the first full run, failed in the "
-                  "fresh-clone run (issue 5 open)";
   start_all();
   ASSERT_TRUE(cluster_.node(1).kill_hard());
   ASSERT_TRUE(
@@ -198,7 +204,6 @@ TEST_F(ClusterIntegrationTest, PinnedRegionDownIs503UnlessFallback) {
 }
 
 TEST_F(ClusterIntegrationTest, NodesStartedInReverseOrderStillLink) {
-  GTEST_SKIP() << "disabled: failed once under a loaded machine (issue 5 open); passes alone";
   for (std::size_t i = cluster_.size(); i-- > 0;)
     ASSERT_TRUE(cluster_.node(i).start());
   EXPECT_TRUE(all_linked(cluster_));
@@ -206,6 +211,32 @@ TEST_F(ClusterIntegrationTest, NodesStartedInReverseOrderStillLink) {
   auto r = echo(c, "FR");
   ASSERT_TRUE(r);
   EXPECT_EQ(r->json()["region"], "eu-west");
+}
+
+// A node that stalls (SIGSTOP: a long GC-like pause, a starved VM) for
+// longer than the down window is declared down by its peers; once it runs
+// again every node must forward to it again, whichever side noticed the
+// silence first. asia-east has the smallest name, so it dials both others.
+TEST_F(ClusterIntegrationTest, StalledNodeIsLinkedAgainBothWays) {
+  start_all();
+  cluster_.node(2).send_signal(SIGSTOP);
+  bool seen_down =
+      eventually([&] { return region_state(cluster_.http_port(0), "asia-east") == "down"; }, 30s);
+  cluster_.node(2).send_signal(SIGCONT);
+  ASSERT_TRUE(seen_down);
+  ASSERT_TRUE(all_linked(cluster_));
+  for (std::size_t i : {0u, 1u}) {
+    http_client c{cluster_.http_port(i)};
+    std::string last;
+    EXPECT_TRUE(eventually(
+        [&] {
+          auto r = echo(c, "JP");
+          last = r ? std::to_string(r->status) + " " + r->body : c.error();
+          return r && r->status == 200 && r->json()["region"] == "asia-east";
+        },
+        20s))
+        << "JP from " << cluster_.region(i) << " after asia-east resumed: " << last;
+  }
 }
 
 TEST_F(ClusterIntegrationTest, DurableTaskLivesAtItsHomeAndIsReachedFromAnyNode) {

@@ -37,7 +37,7 @@ std::uint16_t free_loopback_port() {
 }
 
 cluster_process::cluster_process(std::vector<std::string> regions, json cluster,
-                                 std::vector<json> region_extra)
+                                 std::vector<json> region_extra, std::string log_level)
     : regions_(std::move(regions)) {
   json list = json::array();
   for (std::size_t i = 0; i < regions_.size(); ++i) {
@@ -55,10 +55,14 @@ cluster_process::cluster_process(std::vector<std::string> regions, json cluster,
          {"down_after_ms", 1000}, {"reconnect_base_ms", 50}, {"reconnect_cap_ms", 500}};
   c.update(cluster);
   manifest_ = json{{"version", 1}, {"cluster", c}, {"regions", list}};
-  json security{{"trusted_proxies", json::array({"127.0.0.1/32"})}};
+  // The security section replaces test_manifest's: keep its tier that never
+  // refuses (a request stream must not meet the default 1000/min limit).
+  json security{{"trusted_proxies", json::array({"127.0.0.1/32"})},
+                {"rate_limit_tiers", {{"default", {{"quota", 1000000}, {"window_s", 1}}}}}};
   for (const auto& name : regions_) {
     node_options o;
     o.region = name;
+    o.log_level = log_level;
     o.manifest_sections = json{{"cluster", c}, {"regions", list}, {"security", security}};
     nodes_.push_back(std::make_unique<node_process>(std::move(o)));
   }

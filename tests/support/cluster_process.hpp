@@ -26,9 +26,12 @@ public:
   /// `regions` in manifest order; `cluster` members merged into the
   /// manifest's `cluster` object (heartbeat_ms, routing, tls, ...);
   /// `region_extra[i]` merged into region i (fallback, weight).
+  /// `log_level` is every node's (node_options::log_level; "debug" shows
+  /// the link layer's dial failures).
   explicit cluster_process(std::vector<std::string> regions,
                            nlohmann::json cluster = nlohmann::json::object(),
-                           std::vector<nlohmann::json> region_extra = {});
+                           std::vector<nlohmann::json> region_extra = {},
+                           std::string log_level = "info");
 
   /// The manifest every node gets.
   [[nodiscard]] const nlohmann::json& manifest() const noexcept { return manifest_; }
