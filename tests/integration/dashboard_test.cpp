@@ -49,8 +49,6 @@ int run_chromium(const std::string& binary, const temp_dir& dir, const std::stri
 }
 
 TEST(AnalyticsDashboardTest, ShowsLiveNumbersInHeadlessChromium) {
-  GTEST_SKIP() << "disabled: passed in the helper run and the first full run, failed in the "
-                  "fresh-clone run (issue 11 open)";
   auto binary = chromium_binary();
   if (binary.empty())
     GTEST_SKIP() << "chromium is not installed";
@@ -66,8 +64,17 @@ TEST(AnalyticsDashboardTest, ShowsLiveNumbersInHeadlessChromium) {
   const auto url = "http://127.0.0.1:" + std::to_string(node.port()) +
                    "/dashboard#key=" + std::string{test_admin_key};
   const auto dom_path = dir.path() / "dom.html";
-  int rc = run_chromium(binary, dir, url, "--dump-dom", dom_path);
-  auto dom = read_file(dom_path);
+  // Chromium is an outside program on a shared machine: a run that crashed
+  // or dumped the page before its first answer arrived is tried again, up to
+  // three runs; the assertions below hold for the last one.
+  int rc = -1;
+  std::string dom;
+  for (int attempt = 0; attempt < 3; ++attempt) {
+    rc = run_chromium(binary, dir, url, "--dump-dom", dom_path);
+    dom = read_file(dom_path);
+    if (rc == 0 && dom.find("data-live=\"1\"") != std::string::npos)
+      break;
+  }
   ASSERT_EQ(rc, 0) << read_file(dir.path() / "chromium.log");
   EXPECT_THAT(dom, HasSubstr("data-live=\"1\"")) << dom;
   // p95 became a number, and the echo row is in the task-type table.
@@ -81,7 +88,11 @@ TEST(AnalyticsDashboardTest, ShowsLiveNumbersInHeadlessChromium) {
   // A screenshot renders too (what docs/dashboard.png shows); the test
   // writes its own copy when NZL_DASHBOARD_PNG names a path.
   const auto png = dir.path() / "dashboard.png";
-  rc = run_chromium(binary, dir, url, "--screenshot=" + png.string(), dir.path() / "shot.out");
+  for (int attempt = 0; attempt < 3; ++attempt) {
+    rc = run_chromium(binary, dir, url, "--screenshot=" + png.string(), dir.path() / "shot.out");
+    if (rc == 0 && std::filesystem::exists(png))
+      break;
+  }
   ASSERT_EQ(rc, 0) << read_file(dir.path() / "chromium.log");
   ASSERT_TRUE(std::filesystem::exists(png));
   EXPECT_GT(std::filesystem::file_size(png), 1000u);
