@@ -52,7 +52,11 @@ public:
     t.idle_timeout = milliseconds(2ull * o.ping_interval_ms);
     t.keep_alive_pings = true;
     ws_.set_option(t);
-    ws_.read_message_max(o.max_message_bytes);
+    // The size limit is ours (on_read), not Beast's: Beast fails an
+    // oversized message by sending 1009 and closing the socket after one
+    // read, so a client still writing its message gets a reset (and may
+    // never read the close frame). We close with 1009 and drain instead.
+    ws_.read_message_max(0);
     ws_.auto_fragment(false);
     ws_.set_option(websocket::stream_base::decorator(
         [](websocket::response_type& res) { res.set(beast::http::field::server, "noizylab"); }));
@@ -107,6 +111,17 @@ private:
   void on_read(beast::error_code ec, std::size_t n) {
     if (ec)
       return end(ec);
+    // Once closing, input is drained and dropped until the peer's close
+    // frame ends the read (bounded by the close guard).
+    if (close_code_)
+      return do_read();
+    if (msg_.size() + n > hub_.options().max_message_bytes) {
+      log::emit(log::level::debug, "ws_message_too_big", R"("session":{})",
+                log::quote(session_->id()));
+      std::string{}.swap(msg_);
+      begin_close(close_too_big, "message too big", false);
+      return do_read();
+    }
     if (!ws_.is_message_done()) {
       msg_.append(rd_.data(), n);
       return do_read();
@@ -193,15 +208,12 @@ private:
     });
   }
 
-  void end(beast::error_code ec) {
+  void end(beast::error_code) {
     if (ended_)
       return;
     ended_ = true;
     if (guard_)
       guard_->cancel();
-    if (ec == websocket::error::message_too_big)
-      log::emit(log::level::debug, "ws_message_too_big", R"("session":{})",
-                log::quote(session_ ? session_->id() : std::string{}));
     if (session_)
       hub_.closed(session_, this);
   }

@@ -17,6 +17,7 @@
 #include "net/ws/session.hpp"
 
 #include "core/ids.hpp"
+#include "core/log.hpp"
 #include "core/task.hpp"
 #include "net/json_body.hpp"
 #include "net/task_codec.hpp"
@@ -146,6 +147,7 @@ void session::push(std::shared_ptr<const std::string> body, outbox::mode m) {
   std::shared_ptr<connection> c;
   bool wake = false;
   bool close = false;
+  std::size_t queued = 0;
   {
     std::lock_guard guard{mutex_};
     c = conn_.lock();
@@ -162,15 +164,21 @@ void session::push(std::shared_ptr<const std::string> body, outbox::mode m) {
     } else if (v == outbox::verdict::overflow) {
       closing_ = true;
       close = true;
+      queued = outbox_.unsent();
     }
     if (c && !wake_pending_ && !close) {
       wake_pending_ = true;
       wake = true;
     }
   }
-  if (close && c)
-    c->close(close_policy, "the client reads too slowly", false);
-  else if (wake)
+  if (close && c) {
+    log::emit(log::level::info, "ws_slow_consumer", R"("session":{},"queued":{})", log::quote(id_),
+              queued);
+    // Flushed, so the client reads the `lagging` notice queued before the
+    // bound, then 1008: nothing more is queued (closing_), and the
+    // connection's close guard bounds how long the flush may take.
+    c->close(close_policy, "the client reads too slowly", true);
+  } else if (wake)
     c->wake();
 }
 

@@ -314,27 +314,40 @@ protected:
 };
 
 TEST_F(WsLimitsIntegrationTest, OversizedMessageClosesWith1009) {
-  GTEST_SKIP()
-      << "disabled: passed in the first full run, failed in the fresh-clone run (issue 6 open)";
   auto c = open();
   ASSERT_TRUE(c->send({{"type", "ping"}, {"data", std::string(100'000, 'x')}}));
   EXPECT_EQ(c->wait_close(), 1009u);
 }
 
+// Regression (issue 6): Beast's own size limit closed the socket after one
+// read, so a client still writing its message got a reset (its write failed)
+// instead of the 1009 — 1 run in 15 under load with 100 KB, every time with
+// a message far bigger than the socket buffers. The node now drains it.
+TEST_F(WsLimitsIntegrationTest, OversizedMessageStillBeingWrittenGetsThe1009NotAReset) {
+  auto c = open();
+  ASSERT_TRUE(c->send({{"type", "ping"}, {"data", std::string(8 * 1024 * 1024, 'x')}}));
+  EXPECT_EQ(c->wait_close(), 1009u);
+}
+
 TEST_F(WsLimitsIntegrationTest, SlowConsumerIsToldThenClosedWith1008) {
-  GTEST_SKIP() << "disabled: failed in the first full run under load; the slow-consumer rule is "
-                  "unverified (issue 6 open)";
   auto slow = open();
   ASSERT_TRUE(slow->send({{"type", "subscribe"}, {"channel", "flood"}}));
   ASSERT_TRUE(slow->recv_type("subscribed"));
   auto pub = open();
-  // Big events fill the socket buffers; then the outbox fills; the slow
-  // client reads nothing meanwhile.
+  // Big events fill the socket buffers, then the outbox (max_queued 8); the
+  // slow client reads nothing meanwhile. How many events that takes depends
+  // on the kernel's buffers, so publish until the node logs that it gave up
+  // on the client (a state, not a count or a time).
   std::string big(60'000, 'y');
-  for (int i = 0; i < 300; ++i) {
+  bool gave_up = false;
+  for (int i = 0; i < 2000 && !gave_up; ++i) {
     ASSERT_TRUE(pub->send({{"type", "publish"}, {"channel", "flood"}, {"data", big}}));
     ASSERT_TRUE(pub->recv_type("published"));
+    gave_up = !node_->log_events("ws_slow_consumer").empty();
   }
+  ASSERT_TRUE(gave_up);
+  // The node writes what it had queued, the lagging notice among it, then
+  // closes with 1008 (within its 5 s close guard: read now).
   bool lagging = false;
   while (auto m = slow->recv(10s))
     lagging = lagging || (*m)["type"] == "lagging";
