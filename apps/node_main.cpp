@@ -51,6 +51,7 @@ constexpr int exit_usage = 2;
 struct flags {
   std::string manifest;
   std::string region;
+  std::string node;
   std::string data_dir;
   std::string log_level = "info";
   std::string create_node_key;
@@ -66,9 +67,11 @@ int parse_flags(int argc, char** argv, flags& out) {
       "manifest,m", po::value(&out.manifest)->value_name("FILE"),
       "cluster manifest (JSON, validated against cluster-config/manifest.schema.json)")(
       "region,r", po::value(&out.region)->value_name("NAME"),
-      "the manifest region this node serves")("data-dir,d",
-                                              po::value(&out.data_dir)->value_name("DIR"),
-                                              "data directory (default: var/<region>)")(
+      "the manifest region this node serves (a region with one node, or a node's name)")(
+      "node,n", po::value(&out.node)->value_name("NAME"),
+      "the manifest node (regions[].node) this process runs; needed when its region has "
+      "several nodes")("data-dir,d", po::value(&out.data_dir)->value_name("DIR"),
+                       "data directory (default: var/<region>)")(
       "log-level,l", po::value(&out.log_level)->value_name("LEVEL"),
       "debug, info, warn, error or off (default: info)")(
       "list-regions", "validate the manifest, print one 'region host:port' line per region, exit")(
@@ -94,12 +97,12 @@ int parse_flags(int argc, char** argv, flags& out) {
   out.list_regions = vm.count("list-regions") > 0;
   if (!out.create_node_key.empty())
     return -1;
-  if (out.manifest.empty() || (out.region.empty() && !out.list_regions)) {
+  if (out.manifest.empty() || (out.region.empty() && out.node.empty() && !out.list_regions)) {
     std::cerr << "noizylab-node: --manifest and --region are required (see --help)\n";
     return exit_usage;
   }
   if (out.data_dir.empty())
-    out.data_dir = "var/" + out.region;
+    out.data_dir = "var/" + (out.node.empty() ? out.region : out.node);
   return -1;
 }
 
@@ -242,15 +245,14 @@ int main(int argc, char** argv) {
       std::cout << r.name << ' ' << r.http.host << ':' << r.http.port << '\n';
     return 0;
   }
-  const auto* region = manifest->find_region(f.region);
-  if (!region) {
-    std::string names;
-    for (const auto& r : manifest->regions)
-      names += (names.empty() ? "" : ", ") + r.name;
-    std::cerr << "noizylab-node: --region: unknown region '" << f.region
-              << "'; the manifest has: " << names << '\n';
+  // Issue 5: several nodes per region; --node picks one (--region alone
+  // still works for a region with one node).
+  auto selected = nzl::actors::cluster::select_node(*manifest, f.node, f.region);
+  if (!selected) {
+    std::cerr << "noizylab-node: " << selected.err().detail << '\n';
     return exit_usage;
   }
+  const auto* region = *selected;
   // Issue 10: an operator endpoint off loopback needs cluster TLS.
   if (region->operator_endpoint && !manifest->cluster.tls.enabled() &&
       !nzl::actors::operator_shell::is_loopback_host(region->operator_endpoint->host)) {

@@ -69,6 +69,13 @@ const region_config* manifest::find_region(std::string_view name) const noexcept
   return nullptr;
 }
 
+const region_config* manifest::find_node(std::string_view name) const noexcept {
+  for (const auto& region : regions)
+    if (region.node == name)
+      return &region;
+  return nullptr;
+}
+
 const rate_tier* security_config::find_tier(std::string_view name) const noexcept {
   for (const auto& tier : tiers)
     if (tier.name == name)
@@ -197,6 +204,7 @@ result<manifest> parse_manifest(const json& doc) {
     }
   }
   std::set<std::string> names;
+  std::set<std::string> node_names;
   std::set<std::pair<std::string, std::uint16_t>> addresses;
   const auto& regions = doc.at("regions");
   for (std::size_t i = 0; i < regions.size(); ++i) {
@@ -204,6 +212,7 @@ result<manifest> parse_manifest(const json& doc) {
     const auto at = "/regions/" + std::to_string(i);
     region_config region;
     region.name = r.at("name").get<std::string>();
+    region.node = r.value("node", region.name);
     region.http = read_endpoint(r.at("http"));
     region.cluster = read_endpoint(r.at("cluster"));
     if (auto op = r.find("operator"); op != r.end())
@@ -218,8 +227,13 @@ result<manifest> parse_manifest(const json& doc) {
     }
     if (auto l = r.find("limits"); l != r.end())
       region.limits = read_limits(*l);
-    if (!names.insert(region.name).second)
-      return manifest_error(at + "/name", "region name \"" + region.name + "\" is used twice");
+    // Several entries may share a region (one node each); node names are
+    // unique.
+    names.insert(region.name);
+    if (!node_names.insert(region.node).second)
+      return manifest_error(at + (r.contains("node") ? "/node" : "/name"),
+                            "node name \"" + region.node +
+                                "\" is used twice (give entries of one region a \"node\" name)");
     for (const auto* ep : {&region.http, &region.cluster}) {
       if (ep->port == 0)
         continue;

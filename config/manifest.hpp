@@ -43,6 +43,9 @@ struct region_config {
   endpoint http;
   tls_config tls;
   endpoint cluster; ///< where the region links to its peers (cluster issue)
+  /// The node's name (`regions[].node`), unique in the manifest; default:
+  /// `name`. Several entries may share a region, each one node of it.
+  std::string node;
   /// The operator shell's endpoint (`regions[].operator`, issue 10); absent:
   /// no operator endpoint. Loopback only unless cluster TLS is configured.
   std::optional<endpoint> operator_endpoint;
@@ -187,6 +190,8 @@ struct manifest {
   analytics_config analytics;
 
   [[nodiscard]] const region_config* find_region(std::string_view name) const noexcept;
+  /// The entry of node `name`, or null.
+  [[nodiscard]] const region_config* find_node(std::string_view name) const noexcept;
 };
 
 /// Validates `doc` against the manifest schema (compiled into the binary),

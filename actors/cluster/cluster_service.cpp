@@ -330,6 +330,7 @@ struct cluster_service::impl {
   /// Runs on this node's runtime, counting it in our load.
   void run_local(task_request r, outcome_handler done) {
     in_flight.fetch_add(1);
+    served.fetch_add(1, std::memory_order_relaxed);
     local.run(std::move(r), [this, done = std::move(done)](task_outcome o) {
       in_flight.fetch_sub(1);
       record(o.duration_ms);
@@ -362,6 +363,7 @@ struct cluster_service::impl {
   cluster_options options;
   net::task_service& local;
   std::atomic<std::uint32_t> in_flight{0};
+  std::atomic<std::uint64_t> served{0}; ///< synchronous tasks run here (own and forwarded)
 
   // Guards `snapshot` only (a pointer swap).
   mutable std::mutex snapshot_mutex;
@@ -1318,6 +1320,7 @@ json cluster_service::status() const {
           {"redirect", l.redirect},
           {"last_heartbeat_ms_ago", 0},
           {"rtt_ms", 0},
+          {"served", impl_->served.load(std::memory_order_relaxed)},
           {"load",
            {{"in_flight", l.in_flight}, {"queue_depth", l.queue_depth}, {"p95_ms", l.p95_ms}}}});
     }

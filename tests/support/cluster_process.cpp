@@ -68,4 +68,32 @@ cluster_process::cluster_process(std::vector<std::string> regions, json cluster,
   }
 }
 
+cluster_process cluster_process::with_nodes(std::vector<node_spec> nodes, json cluster) {
+  cluster_process out;
+  json list = json::array();
+  for (const auto& n : nodes) {
+    out.regions_.push_back(n.region);
+    out.node_names_.push_back(n.node);
+    out.http_ports_.push_back(free_loopback_port());
+    list.push_back(json{{"name", n.region},
+                        {"node", n.node},
+                        {"http", {{"host", "127.0.0.1"}, {"port", out.http_ports_.back()}}},
+                        {"cluster", {{"host", "127.0.0.1"}, {"port", free_loopback_port()}}},
+                        {"io_threads", 1},
+                        {"executor_threads", 2}});
+  }
+  json c{{"name", "it-cluster"},  {"heartbeat_ms", 100},     {"suspect_after_ms", 400},
+         {"down_after_ms", 1000}, {"reconnect_base_ms", 50}, {"reconnect_cap_ms", 500}};
+  c.update(cluster);
+  out.manifest_ = json{{"version", 1}, {"cluster", c}, {"regions", list}};
+  json security{{"trusted_proxies", json::array({"127.0.0.1/32"})}};
+  for (const auto& n : nodes) {
+    node_options o;
+    o.region = n.node;
+    o.manifest_sections = json{{"cluster", c}, {"regions", list}, {"security", security}};
+    out.nodes_.push_back(std::make_unique<node_process>(std::move(o)));
+  }
+  return out;
+}
+
 } // namespace nzl::test

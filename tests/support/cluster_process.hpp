@@ -33,6 +33,22 @@ public:
                            std::vector<nlohmann::json> region_extra = {},
                            std::string log_level = "info");
 
+  /// One manifest entry: node `node` of region `region`.
+  struct node_spec {
+    std::string node;
+    std::string region;
+  };
+
+  /// Several nodes per region (issue 5): one entry per node, in manifest
+  /// order, each started with `--region <node>` (a node's name selects it).
+  /// `cluster` as above; region(i) is node i's region, node_name(i) its name.
+  [[nodiscard]] static cluster_process
+  with_nodes(std::vector<node_spec> nodes, nlohmann::json cluster = nlohmann::json::object());
+
+  [[nodiscard]] const std::string& node_name(std::size_t i) const {
+    return node_names_.empty() ? regions_.at(i) : node_names_.at(i);
+  }
+
   /// The manifest every node gets.
   [[nodiscard]] const nlohmann::json& manifest() const noexcept { return manifest_; }
 
@@ -42,7 +58,10 @@ public:
   [[nodiscard]] const std::string& region(std::size_t i) const { return regions_.at(i); }
 
 private:
+  cluster_process() = default;
+
   std::vector<std::string> regions_;
+  std::vector<std::string> node_names_; ///< with_nodes only
   std::vector<std::uint16_t> http_ports_;
   nlohmann::json manifest_;
   std::vector<std::unique_ptr<node_process>> nodes_;
