@@ -177,7 +177,14 @@ op::operator_hooks make_node_operator_hooks(node_operator_deps d) {
   if (d.ws != nullptr) {
     auto* ws = d.ws;
     h.sessions = [ws] {
-      return json{{"count", ws->sessions()}};
+      constexpr std::size_t max_rows = 1000;
+      json rows = json::array();
+      for (auto& r : ws->list(max_rows))
+        rows.push_back(json{{"id", std::move(r.id)},
+                            {"client", std::move(r.client)},
+                            {"admin", r.admin},
+                            {"attached", r.attached}});
+      return json{{"count", ws->sessions()}, {"sessions", std::move(rows)}};
     };
   }
   if (d.cluster != nullptr) {

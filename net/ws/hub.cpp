@@ -8,6 +8,7 @@
 #include "net/ws/session.hpp"
 #include "security/api_key.hpp"
 
+#include <algorithm>
 #include <openssl/rand.h>
 #include <vector>
 
@@ -186,6 +187,19 @@ void ws_hub::forget(const std::shared_ptr<session>& fresh) {
 std::size_t ws_hub::sessions() const {
   std::lock_guard guard{mutex_};
   return sessions_.size();
+}
+
+std::vector<ws_hub::session_row> ws_hub::list(std::size_t max) const {
+  std::vector<session_row> rows;
+  std::lock_guard guard{mutex_};
+  rows.reserve(std::min(max, sessions_.size()));
+  for (const auto& [id, e] : sessions_) {
+    if (rows.size() >= max)
+      break;
+    rows.push_back({id, e.s->grant().client, e.s->grant().admin,
+                    e.detached_at == std::chrono::steady_clock::time_point{}});
+  }
+  return rows;
 }
 
 void ws_hub::end_all() {

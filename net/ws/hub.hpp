@@ -11,8 +11,10 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <vector>
 
 namespace nzl::net {
+class analytics_service;
 class api;
 class gateway;
 class security_service;
@@ -56,9 +58,10 @@ public:
     task_service& tasks;
     ws_service& channels;
     token_store& tokens;
-    api& problems;                        ///< renders refusals as problem documents
-    gateway* gate = nullptr;              ///< null: every upgrade admitted (tests)
-    security_service* security = nullptr; ///< to know admin keys
+    api& problems;                          ///< renders refusals as problem documents
+    gateway* gate = nullptr;                ///< null: every upgrade admitted (tests)
+    security_service* security = nullptr;   ///< to know admin keys
+    analytics_service* analytics = nullptr; ///< measures messages and tasks; null: not measured
   };
 
   ws_hub(ws_options options, services s);
@@ -86,9 +89,20 @@ public:
   [[nodiscard]] const ws_options& options() const noexcept { return options_; }
   [[nodiscard]] task_service& tasks() noexcept { return services_.tasks; }
   [[nodiscard]] ws_service& channels() noexcept { return services_.channels; }
+  [[nodiscard]] analytics_service* analytics() noexcept { return services_.analytics; }
 
   /// Sessions in the table (live and resumable).
   [[nodiscard]] std::size_t sessions() const;
+
+  /// One session as the operator shell lists it.
+  struct session_row {
+    std::string id;
+    std::string client;
+    bool admin = false;
+    bool attached = false; ///< false: closed, resumable within the window
+  };
+  /// At most `max` sessions of the table (for `cloudagent shell sessions`).
+  [[nodiscard]] std::vector<session_row> list(std::size_t max) const;
 
   /// Ends every session (at shutdown, after the connections closed).
   void end_all();

@@ -8,6 +8,7 @@
 #include "tests/support/http_client.hpp"
 #include "tests/support/poll.hpp"
 #include "tests/support/temp_dir.hpp"
+#include "tests/support/ws_client.hpp"
 
 #include <gtest/gtest.h>
 
@@ -79,22 +80,37 @@ json operator_on_loopback() {
   return json{{"operator", {{"host", "127.0.0.1"}, {"port", 0}}}};
 }
 
-class ShellTest : public ::testing::Test {
+// A node with an operator endpoint on loopback: alone (one region), or the
+// first of a two-region cluster for the commands that drain and fail over.
+class ShellFixture : public ::testing::Test {
 protected:
-  ShellTest()
-      : cluster_({"us-east", "eu-west"},
-                 json{{"routing", {{"default", "us-east"}, {"countries", {{"FR", "eu-west"}}}}}},
+  explicit ShellFixture(bool two_regions)
+      : cluster_(two_regions ? std::vector<std::string>{"us-east", "eu-west"}
+                             : std::vector<std::string>{"us-east"},
+                 two_regions ? json{{"routing",
+                                     {{"default", "us-east"}, {"countries", {{"FR", "eu-west"}}}}}}
+                             : json::object(),
                  {operator_on_loopback(), json::object()}) {}
 
   void SetUp() override {
-    ASSERT_TRUE(cluster_.node(0).start());
-    ASSERT_TRUE(cluster_.node(1).start());
+    for (std::size_t i = 0; i < cluster_.size(); ++i)
+      ASSERT_TRUE(cluster_.node(i).start());
     endpoint_ = operator_endpoint(cluster_.node(0));
     ASSERT_FALSE(endpoint_.empty()) << cluster_.node(0).log_text();
   }
 
   cluster_process cluster_;
   std::string endpoint_;
+};
+
+class ShellTest : public ShellFixture {
+protected:
+  ShellTest() : ShellFixture(false) {}
+};
+
+class ShellClusterTest : public ShellFixture {
+protected:
+  ShellClusterTest() : ShellFixture(true) {}
 };
 
 TEST_F(ShellTest, StatusActorsAndConfig) {
@@ -111,7 +127,7 @@ TEST_F(ShellTest, StatusActorsAndConfig) {
 
   auto show = shell_c(endpoint_, "config show");
   ASSERT_EQ(show.exit_code, 0) << show.err;
-  EXPECT_EQ(parsed(show)["regions"].size(), 2u) << show.out;
+  EXPECT_EQ(parsed(show)["regions"].size(), 1u) << show.out;
 
   auto reload = shell_c(endpoint_, "config reload");
   ASSERT_EQ(reload.exit_code, 0) << reload.err;
@@ -159,10 +175,25 @@ TEST_F(ShellTest, QueuesAndTasks) {
   EXPECT_EQ(shell_c(endpoint_, "task").exit_code, 2);
 }
 
-TEST_F(ShellTest, SessionsDrainFailoverAndKeys) {
+TEST_F(ShellClusterTest, SessionsDrainFailoverAndKeys) {
   auto sessions = shell_c(endpoint_, "sessions");
   ASSERT_EQ(sessions.exit_code, 0) << sessions.err;
   EXPECT_EQ(parsed(sessions)["count"], 0) << sessions.out;
+  {
+    ws_client ws;
+    ASSERT_TRUE(ws.connect(cluster_.http_port(0)));
+    json listed;
+    EXPECT_TRUE(eventually(
+        [&] {
+          listed = parsed(shell_c(endpoint_, "sessions"));
+          return listed.value("count", 0) == 1;
+        },
+        20s))
+        << listed;
+    ASSERT_EQ(listed["sessions"].size(), 1u) << listed;
+    EXPECT_EQ(listed["sessions"][0]["attached"], true) << listed;
+    EXPECT_FALSE(listed["sessions"][0].value("id", "").empty()) << listed;
+  }
 
   auto drain = shell_c(endpoint_, "drain eu-west");
   ASSERT_EQ(drain.exit_code, 0) << drain.err;
@@ -303,7 +334,7 @@ private:
   std::string screen_;
 };
 
-TEST_F(ShellTest, InteractiveCompletionAndHistory) {
+TEST_F(ShellClusterTest, InteractiveCompletionAndHistory) {
   temp_dir home;
   pty_shell sh{endpoint_, home.path().string()};
   ASSERT_TRUE(sh.started());
