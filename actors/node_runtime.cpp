@@ -71,6 +71,8 @@ struct node_runtime::impl {
   caf::actor webhooks;
   caf::actor idempotency;
   std::shared_ptr<std::atomic<int>> stalled_queues = std::make_shared<std::atomic<int>>(0);
+  std::shared_ptr<std::atomic<net::analytics_service*>> analytics =
+      std::make_shared<std::atomic<net::analytics_service*>>(nullptr);
   std::atomic<bool> ready{false};
   // Guards `queues` only: looked up per durable request from io threads,
   // changed when a new queue name first appears.
@@ -93,6 +95,7 @@ caf::actor node_runtime::impl::queue(const std::string& name) {
   deps.region_node = region_node;
   deps.webhooks = webhooks;
   deps.stalled_queues = stalled_queues;
+  deps.analytics = analytics;
   auto actor = spawn_queue_actor(system, std::move(deps));
   queues.emplace(name, actor);
   return actor;
@@ -261,6 +264,10 @@ node_runtime::open_security(security::node_key key, security_store_options optio
   if (!d.env)
     return fail(errc::internal, "open_security before start");
   return security_store::open(d.system, d.env, d.writer, std::move(key), options);
+}
+
+void node_runtime::set_analytics(net::analytics_service* analytics) noexcept {
+  impl_->analytics->store(analytics, std::memory_order_release);
 }
 
 void node_runtime::begin_drain() noexcept {

@@ -13,6 +13,10 @@
 #include <memory>
 #include <string>
 
+namespace nzl::net {
+class analytics_service;
+}
+
 namespace nzl::actors {
 
 struct runtime_options {
@@ -49,6 +53,10 @@ public:
   /// storage; after start(). Close it before stop().
   [[nodiscard]] result<std::unique_ptr<security_store>>
   open_security(security::node_key key, security_store_options options);
+
+  /// Where durable tasks are measured when they finish (issue 11); null:
+  /// not measured. `analytics` must outlive stop().
+  void set_analytics(net::analytics_service* analytics) noexcept;
 
   /// Stops taking new tasks (`ready()` turns false); tasks in flight go on.
   void begin_drain() noexcept;

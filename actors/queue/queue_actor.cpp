@@ -23,11 +23,14 @@
 #include "actors/internal/queue_messages.hpp"
 #include "actors/queue/task_queue.hpp"
 #include "core/log.hpp"
+#include "core/problem.hpp"
 #include "core/time.hpp"
+#include "net/analytics_service.hpp"
 #include "storage/write_batch.hpp"
 
 #include <caf/all.hpp>
 
+#include <algorithm>
 #include <deque>
 #include <queue>
 #include <random>
@@ -118,6 +121,30 @@ void finish_final(self_ptr self, task_record& r) {
   ensure_tick(self);
 }
 
+// One durable task's sample for the analytics, once it is final: its run
+// time (started to finished) and outcome, as the HTTP layer measures a
+// synchronous task.
+void measure_final(const queue_state& st, const task_record& r, const error* err) noexcept {
+  auto* analytics =
+      st.deps.analytics ? st.deps.analytics->load(std::memory_order_acquire) : nullptr;
+  if (!analytics)
+    return;
+  net::measurement m;
+  m.what = net::measurement::kind::task;
+  m.durable = true;
+  m.type = r.type;
+  m.region = st.deps.region;
+  m.key_id = r.client == "anonymous" ? std::string_view{} : std::string_view{r.client};
+  const auto run_ms =
+      r.started_ms > 0 && r.finished_ms >= r.started_ms ? r.finished_ms - r.started_ms : 0;
+  m.latency_us = static_cast<std::uint32_t>(std::min<std::int64_t>(run_ms, 4'000'000) * 1000);
+  if (err) {
+    m.status = static_cast<std::uint16_t>(problem_type_of(err->code).status);
+    m.error_code = static_cast<std::uint8_t>(1 + static_cast<unsigned>(err->code));
+  }
+  analytics->record(m);
+}
+
 void on_finished(self_ptr self, const std::string& id, task_outcome& outcome) {
   auto& st = self->state;
   st.running.erase(id);
@@ -136,12 +163,14 @@ void on_finished(self_ptr self, const std::string& id, task_outcome& outcome) {
     r.error = nullptr;
     ++st.completed_total;
     st.finished_times.push_back(now);
+    measure_final(st, r, nullptr);
     finish_final(self, r);
   } else {
     const auto& err = outcome.value.err();
     r.error = json{{"code", to_string(err.code)}, {"detail", err.detail}};
     if (err.code == errc::task_cancelled && st.cancel_requested.erase(id)) {
       r.status = task_status::cancelled;
+      measure_final(st, r, &err);
       finish_final(self, r);
     } else if (err.code == errc::task_cancelled || err.code == errc::unavailable) {
       // Stopped by shutdown, not by a client: the task waits for the next
@@ -164,6 +193,7 @@ void on_finished(self_ptr self, const std::string& id, task_outcome& outcome) {
     } else {
       r.status = task_status::dead;
       ++st.dead_total;
+      measure_final(st, r, &err);
       finish_final(self, r);
     }
   }

@@ -5,8 +5,13 @@
 
 #include <caf/actor.hpp>
 
+#include <atomic>
 #include <memory>
 #include <string>
+
+namespace nzl::net {
+class analytics_service;
+}
 
 namespace nzl::actors {
 
@@ -19,6 +24,8 @@ struct queue_actor_deps {
   caf::actor region_node; ///< runs jobs on the executor pool
   caf::actor webhooks;    ///< delivers finished tasks to their webhook (may be invalid)
   std::shared_ptr<std::atomic<int>> stalled_queues; ///< queues not making progress
+  /// Where finished tasks are measured (issue 11); null inside: not measured.
+  std::shared_ptr<const std::atomic<net::analytics_service*>> analytics;
 };
 
 /// Spawns the actor that alone owns one named queue (the "durable object"):

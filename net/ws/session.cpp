@@ -18,7 +18,9 @@
 
 #include "core/ids.hpp"
 #include "core/log.hpp"
+#include "core/problem.hpp"
 #include "core/task.hpp"
+#include "net/analytics_service.hpp"
 #include "net/json_body.hpp"
 #include "net/task_codec.hpp"
 #include "net/task_service.hpp"
@@ -182,8 +184,60 @@ void session::push(std::shared_ptr<const std::string> body, outbox::mode m) {
     c->wake();
 }
 
+// Errors this thread sent while handling one message: a message is measured
+// as failed when its handling sent one (on_text runs on one io thread).
+thread_local std::uint32_t errors_sent_here = 0;
+
+// The protocol's message types, as static names the analytics can keep.
+std::string_view message_type_name(std::string_view type) noexcept {
+  for (std::string_view known :
+       {"ping", "task", "cancel", "subscribe", "unsubscribe", "publish", "resume"})
+    if (type == known)
+      return known;
+  return "invalid";
+}
+
+std::uint32_t clamp_us(double us) noexcept {
+  return us <= 0 ? 0 : us >= 4e9 ? 4'000'000'000u : static_cast<std::uint32_t>(us);
+}
+
+void session::measure_message(std::string_view type, std::size_t bytes,
+                              std::chrono::steady_clock::time_point start, bool failed) noexcept {
+  auto* analytics = hub_.analytics();
+  if (!analytics)
+    return;
+  measurement m;
+  m.what = measurement::kind::websocket;
+  m.type = type;
+  m.key_id = grant_.client;
+  m.latency_us = clamp_us(
+      std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - start).count());
+  m.request_bytes = static_cast<std::uint32_t>(std::min<std::size_t>(bytes, 4'000'000'000u));
+  m.status = failed ? 400 : 200;
+  analytics->record(m);
+}
+
+void session::measure_task(const task_outcome& outcome) noexcept {
+  auto* analytics = hub_.analytics();
+  if (!analytics)
+    return;
+  measurement m;
+  m.what = measurement::kind::task;
+  m.type = outcome.type;
+  m.region = outcome.region;
+  m.key_id = grant_.client;
+  m.latency_us = clamp_us(outcome.duration_ms * 1000.0);
+  if (!outcome.value) {
+    auto code = outcome.value.err().code;
+    m.status = static_cast<std::uint16_t>(problem_type_of(code).status);
+    m.error_code = static_cast<std::uint8_t>(1 + static_cast<unsigned>(code));
+  }
+  analytics->record(m);
+}
+
 void session::reply_error(const json& id, std::string_view code, std::string_view detail,
                           bool garbage) {
+  ++errors_sent_here;
   auto doc = message("error", id);
   doc["code"] = code;
   doc["detail"] = detail;
@@ -207,6 +261,15 @@ void session::on_binary() {
 }
 
 void session::on_text(std::string_view text) {
+  // Measures the message however its handling returns.
+  struct meter {
+    session& s;
+    std::size_t bytes;
+    std::chrono::steady_clock::time_point start = std::chrono::steady_clock::now();
+    std::uint32_t errors_before = errors_sent_here;
+    std::string_view type = "invalid";
+    ~meter() { s.measure_message(type, bytes, start, errors_sent_here != errors_before); }
+  } meter{*this, text.size()};
   auto parsed = parse_json_body(text, hub_.options().max_json_depth);
   if (!parsed)
     return reply_error(nullptr, "invalid_json", parsed.err().detail, true);
@@ -223,6 +286,7 @@ void session::on_text(std::string_view text) {
   if (type_it == doc.end() || !type_it->is_string())
     return reply_error(id, "invalid_field", "type must be a string", true);
   const auto& type = type_it->get_ref<const std::string&>();
+  meter.type = message_type_name(type);
   if (type == "ping") {
     bad_in_a_row_ = 0;
     return send(open_text(message("pong", id)));
@@ -308,6 +372,7 @@ void session::on_task(const json& id, json& doc) {
       std::lock_guard guard{s->mutex_};
       s->running_.erase(key);
     }
+    s->measure_task(outcome);
     if (outcome.value) {
       auto doc = message("result", id);
       doc["task_id"] = outcome.id;

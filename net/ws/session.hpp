@@ -6,6 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <mutex>
@@ -17,7 +18,8 @@
 
 namespace nzl {
 class cancel_flag;
-}
+struct task_outcome;
+} // namespace nzl
 
 namespace nzl::net::ws {
 
@@ -99,6 +101,13 @@ public:
 
 private:
   void push(std::shared_ptr<const std::string> body, outbox::mode m);
+  // One handled message's sample for the analytics (issue 11): its type
+  // (one of the protocol's names, else "invalid"), size and handling time.
+  void measure_message(std::string_view type, std::size_t bytes,
+                       std::chrono::steady_clock::time_point start, bool failed) noexcept;
+  // One task run for this session, as the HTTP layer measures its tasks.
+  void measure_task(const task_outcome& outcome) noexcept;
+
   void reply_error(const nlohmann::json& id, std::string_view code, std::string_view detail,
                    bool garbage);
   void on_task(const nlohmann::json& id, nlohmann::json& doc);

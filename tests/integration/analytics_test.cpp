@@ -4,7 +4,9 @@
 // GET /v3/analytics/alerts.
 #include "tests/support/http_client.hpp"
 #include "tests/support/node_process.hpp"
+#include "tests/support/poll.hpp"
 #include "tests/support/temp_dir.hpp"
+#include "tests/support/ws_client.hpp"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -24,6 +26,8 @@
 
 namespace nzl::test {
 namespace {
+
+using namespace std::chrono_literals;
 
 using nlohmann::json;
 using ::testing::HasSubstr;
@@ -117,6 +121,75 @@ TEST_F(AnalyticsIntegrationTest, HttpRequestsAreMeasuredWithTheirKey) {
   EXPECT_EQ(runs["count"], echo_tasks + 1);
   EXPECT_GT(runs["bytes_in"].get<double>(), 0.0);
   EXPECT_GT(runs["bytes_out"].get<double>(), 0.0);
+}
+
+TEST_F(AnalyticsIntegrationTest, DurableTasksAreMeasuredWhenTheyFinish) {
+  http_client c{node_->port()};
+  auto r =
+      c.post("/v3/tasks",
+             R"({"type":"echo","payload":{"n":2},"options":{"async":true,"queue":"measured"}})");
+  ASSERT_TRUE(r);
+  ASSERT_EQ(r->status, 202u) << r->body;
+  const auto id = r->json()["id"].get<std::string>();
+  ASSERT_TRUE(eventually(
+      [&] {
+        auto t = get("/v3/tasks/" + id);
+        return t && t->status == 200 && t->json()["status"] == "completed";
+      },
+      20s));
+  // The report's usage counts it as durable (the queue actor measured it).
+  ASSERT_TRUE(eventually(
+      [&] {
+        auto report = get("/v3/analytics/report?format=json&window=5m");
+        if (!report || report->status != 200)
+          return false;
+        const auto doc = report->json();
+        for (const auto& line : doc["costs"]["by_type"])
+          if (line["type"] == "echo" && line["durable"].get<int>() == 1)
+            return true;
+        return false;
+      },
+      20s))
+      << get("/v3/analytics/report?format=json&window=5m")->body;
+}
+
+TEST_F(AnalyticsIntegrationTest, WebSocketMessagesAndTheirTasksAreMeasured) {
+  ws_client ws;
+  ASSERT_TRUE(ws.connect(node_->port()));
+  ASSERT_TRUE(ws.send({{"type", "ping"}, {"id", "p1"}}));
+  ASSERT_TRUE(ws.recv_type("pong"));
+  ASSERT_TRUE(ws.send({{"type", "task"},
+                       {"id", "t1"},
+                       {"task", {{"type", "echo"}, {"payload", {{"from", "ws"}}}}}}));
+  ASSERT_TRUE(ws.recv_type("result"));
+  ASSERT_TRUE(ws.send({{"type", "no-such-message"}, {"id", "x1"}}));
+  ASSERT_TRUE(ws.recv_type("error"));
+  auto group = [&](const std::string& target, const std::string& name) {
+    nlohmann::json found;
+    eventually(
+        [&] {
+          auto r = get(target);
+          if (!r || r->status != 200)
+            return false;
+          found = find_group(r->json(), name);
+          return !found.is_null();
+        },
+        20s);
+    return found;
+  };
+  auto ping = group("/v3/analytics?window=5m&group_by=type&kind=websocket", "ping");
+  ASSERT_FALSE(ping.is_null());
+  EXPECT_EQ(ping["count"], 1);
+  auto task = group("/v3/analytics?window=5m&group_by=type&kind=websocket", "task");
+  ASSERT_FALSE(task.is_null());
+  EXPECT_EQ(task["count"], 1);
+  auto invalid = group("/v3/analytics?window=5m&group_by=type&kind=websocket", "invalid");
+  ASSERT_FALSE(invalid.is_null());
+  EXPECT_EQ(invalid["client_errors"], 1);
+  // The task the session ran is measured as a task too.
+  auto echo = group("/v3/analytics?window=5m&group_by=type&kind=task", "echo");
+  ASSERT_FALSE(echo.is_null());
+  EXPECT_GE(echo["count"].get<int>(), echo_tasks + 1);
 }
 
 TEST_F(AnalyticsIntegrationTest, ClusterScopeOnASingleNodeIsMarkedPartial) {
