@@ -26,6 +26,7 @@
 #include "plugins/handler_registry.hpp"
 #include "security/aes_gcm.hpp"
 #include "security/geo.hpp"
+#include "security/sealed_file.hpp"
 
 #include <boost/program_options.hpp>
 
@@ -56,6 +57,7 @@ struct flags {
   std::string log_level = "info";
   std::string create_node_key;
   bool list_regions = false;
+  bool print_webhook_secret = false;
 };
 
 // Returns -1 to go on, or an exit code.
@@ -77,7 +79,9 @@ int parse_flags(int argc, char** argv, flags& out) {
       "list-regions", "validate the manifest, print one 'region host:port' line per region, exit")(
       "create-node-key", po::value(&out.create_node_key)->value_name("FILE"),
       "create a node key file (mode 0600) for secrets at rest, and exit")(
-      "version", "print the version and exit");
+      "print-webhook-secret",
+      "print the node's webhook signing secret (sealed in the data directory; needs the node "
+      "key) and exit")("version", "print the version and exit");
   po::variables_map vm;
   try {
     po::store(po::parse_command_line(argc, argv, desc), vm);
@@ -95,6 +99,7 @@ int parse_flags(int argc, char** argv, flags& out) {
     return 0;
   }
   out.list_regions = vm.count("list-regions") > 0;
+  out.print_webhook_secret = vm.count("print-webhook-secret") > 0;
   if (!out.create_node_key.empty())
     return -1;
   if (out.manifest.empty() || (out.region.empty() && out.node.empty() && !out.list_regions)) {
@@ -106,33 +111,34 @@ int parse_flags(int argc, char** argv, flags& out) {
   return -1;
 }
 
-// The webhook signing secret lives in the data directory (created on first
-// start, mode 0600), so that it is never in the manifest, a command line or
-// a log; receivers get it from there once.
-nzl::result<std::string> load_or_create_secret(const std::filesystem::path& dir) {
-  auto path = dir / "webhook-secret";
-  if (std::ifstream in{path}; in) {
-    std::string secret;
-    std::getline(in, secret);
-    if (!nzl::net::outbound::webhook::valid_secret(secret))
-      return nzl::fail(nzl::errc::invalid_field, path.string() + " does not hold a whsec_ secret");
-    return secret;
-  }
-  auto secret = nzl::net::outbound::webhook::generate_secret();
-  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL, 0600);
-  if (fd < 0)
-    return nzl::fail(nzl::errc::invalid_field, "cannot create " + path.string());
-  auto line = secret + "\n";
-  bool ok = ::write(fd, line.data(), line.size()) == static_cast<ssize_t>(line.size());
-  ok = ::fsync(fd) == 0 && ok;
-  ::close(fd);
-  if (!ok)
-    return nzl::fail(nzl::errc::invalid_field, "cannot write " + path.string());
-  return secret;
+// The webhook signing secret lives in the data directory, sealed under the
+// node key like every secret at rest (security/sealed_file.hpp), so that it
+// is never in the manifest, a command line or a log, nor readable from a
+// copy of the data directory alone; `--print-webhook-secret` shows it to the
+// operator who configures receivers.
+constexpr std::string_view webhook_secret_file = "webhook-secret";
+constexpr std::string_view webhook_secret_purpose = "nzl-webhook-secret";
+
+nzl::result<std::string> load_or_create_secret(const std::filesystem::path& dir,
+                                               const nzl::security::node_key& key) {
+  auto found = nzl::security::load_or_create_sealed_secret(
+      dir / webhook_secret_file, key, webhook_secret_purpose,
+      [] { return nzl::net::outbound::webhook::generate_secret(); },
+      [](std::string_view s) { return nzl::net::outbound::webhook::valid_secret(std::string{s}); });
+  if (!found)
+    return std::move(found).err();
+  if (found->origin == nzl::security::sealed_file_origin::sealed)
+    nzl::log::emit(nzl::log::level::info, "webhook_secret_sealed", R"("file":{})",
+                   nzl::log::quote((dir / webhook_secret_file).string()));
+  if (!nzl::net::outbound::webhook::valid_secret(found->secret))
+    return nzl::fail(nzl::errc::invalid_field,
+                     (dir / webhook_secret_file).string() + " does not hold a whsec_ secret");
+  return std::move(found->secret);
 }
 
 nzl::result<nzl::actors::webhook_config> make_webhook_config(const nzl::config::manifest& m,
-                                                             const std::filesystem::path& dir) {
+                                                             const std::filesystem::path& dir,
+                                                             const nzl::security::node_key& key) {
   nzl::net::outbound::http_client_options opts;
   opts.egress.allow_loopback = m.egress.allow_loopback;
   opts.egress.allow_private = m.egress.allow_private;
@@ -142,7 +148,7 @@ nzl::result<nzl::actors::webhook_config> make_webhook_config(const nzl::config::
   opts.ca_file = m.webhooks.ca_file;
   if (auto rules = nzl::net::outbound::compile(opts.egress); !rules)
     return nzl::fail(nzl::errc::invalid_field, "manifest: /egress: " + rules.err().detail);
-  auto secret = load_or_create_secret(dir);
+  auto secret = load_or_create_secret(dir, key);
   if (!secret)
     return std::move(secret).err();
   nzl::actors::webhook_config cfg;
@@ -240,6 +246,21 @@ int main(int argc, char** argv) {
     std::cerr << "noizylab-node: " << manifest.err().detail << '\n';
     return exit_usage;
   }
+  if (f.print_webhook_secret) {
+    auto key = load_node_key(*manifest);
+    if (!key) {
+      std::cerr << "noizylab-node: " << key.err().detail << '\n';
+      return exit_usage;
+    }
+    auto secret = nzl::security::read_sealed_secret(
+        std::filesystem::path{f.data_dir} / webhook_secret_file, *key, webhook_secret_purpose);
+    if (!secret) {
+      std::cerr << "noizylab-node: " << secret.err().detail << '\n';
+      return 1;
+    }
+    std::cout << *secret << '\n';
+    return 0;
+  }
   if (f.list_regions) {
     for (const auto& r : manifest->regions)
       std::cout << r.name << ' ' << r.http.host << ':' << r.http.port << '\n';
@@ -295,8 +316,13 @@ int main(int argc, char** argv) {
   rt.queues.result_ttl_ms = manifest->queues.result_ttl_s * 1000;
   rt.queues.stuck_after_ms = manifest->queues.stuck_after_ms;
   rt.queues.concurrency = region->executor_threads;
+  auto node_key = load_node_key(*manifest);
+  if (!node_key) {
+    std::cerr << "noizylab-node: " << node_key.err().detail << '\n';
+    return exit_usage;
+  }
   if (manifest->webhooks.enabled) {
-    auto webhooks = make_webhook_config(*manifest, f.data_dir);
+    auto webhooks = make_webhook_config(*manifest, f.data_dir, *node_key);
     if (!webhooks) {
       std::cerr << "noizylab-node: " << webhooks.err().detail << '\n';
       return exit_usage;
@@ -306,11 +332,6 @@ int main(int argc, char** argv) {
   auto gateway_options = make_gateway_options(*manifest);
   if (!gateway_options) {
     std::cerr << "noizylab-node: " << gateway_options.err().detail << '\n';
-    return exit_usage;
-  }
-  auto node_key = load_node_key(*manifest);
-  if (!node_key) {
-    std::cerr << "noizylab-node: " << node_key.err().detail << '\n';
     return exit_usage;
   }
   nzl::actors::node_runtime runtime{rt, handlers};
@@ -364,7 +385,9 @@ int main(int argc, char** argv) {
       std::cerr << "noizylab-node: " << cluster_port.err().detail << '\n';
       (*security)->close();
       runtime.stop();
-      return 1;
+      // A manifest the cluster cannot use (a missing TLS file) is a usage
+      // error like any other manifest error; a port in use is not.
+      return cluster_port.err().code == nzl::errc::invalid_field ? exit_usage : 1;
     }
   }
   nzl::net::task_service& tasks =
@@ -398,6 +421,7 @@ int main(int argc, char** argv) {
   if (manifest->analytics.enabled) {
     analytics.start();
     services.analytics = &analytics;
+    runtime.set_analytics(&analytics); // durable tasks, measured by their queues
   }
   nzl::net::api api{tasks, api_opts, services};
   nzl::net::ws::ws_options ws_opts;
@@ -409,8 +433,8 @@ int main(int argc, char** argv) {
   ws_opts.max_tasks = manifest->websocket.max_tasks;
   ws_opts.max_subscriptions = manifest->websocket.max_subscriptions;
   ws_opts.max_json_depth = region->limits.max_json_depth;
-  nzl::net::ws::ws_hub ws_hub{ws_opts,
-                              {tasks, ws_channels, ws_tokens, api, &gate, security->get()}};
+  nzl::net::ws::ws_hub ws_hub{
+      ws_opts, {tasks, ws_channels, ws_tokens, api, &gate, security->get(), services.analytics}};
 
   nzl::net::server_options so;
   so.host = region->http.host;

@@ -35,11 +35,20 @@ node_options webhook_node(bool allow_loopback) {
   return options;
 }
 
+// The secret as an operator gets it: `noizylab-node --print-webhook-secret`
+// (the file in the data directory is sealed under the node key).
 std::string read_secret(const node_process& node) {
   std::ifstream in{node.data_dir() / "webhook-secret"};
-  std::string secret;
-  std::getline(in, secret);
-  return secret;
+  std::string sealed;
+  std::getline(in, sealed);
+  EXPECT_EQ(sealed.rfind("sealed:v1:", 0), 0u) << "the webhook secret is stored unsealed";
+  ::setenv("NZL_NODE_KEY", std::string{test_node_key}.c_str(), 1);
+  auto out = run_node_cli({"--manifest", (node.data_dir().parent_path() / "manifest.json").string(),
+                           "--region", "test-region", "--data-dir", node.data_dir().string(),
+                           "--print-webhook-secret"});
+  ::unsetenv("NZL_NODE_KEY");
+  EXPECT_EQ(out.exit_status, 0) << out.output;
+  return out.output.substr(0, out.output.find('\n'));
 }
 
 // Polls the task until its webhook_attempts holds at least `count` entries;
