@@ -80,7 +80,11 @@ TEST(AnalyticsDashboardTest, ShowsLiveNumbersInHeadlessChromium) {
   // p95 became a number, and the echo row is in the task-type table.
   std::smatch m;
   ASSERT_TRUE(std::regex_search(dom, m, std::regex{R"re(id="p95">([0-9]+\.[0-9]+)<)re"})) << dom;
-  EXPECT_GT(std::stod(m[1]), 0.0);
+  // (An echo's p95 may round to 0.00 ms on a fast machine: the number is
+  // what counts here; the throughput of the 30 tasks must be above zero.)
+  std::smatch t;
+  ASSERT_TRUE(std::regex_search(dom, t, std::regex{R"re(id="tput">([0-9]+\.[0-9]+)<)re"})) << dom;
+  EXPECT_GT(std::stod(t[1]), 0.0);
   EXPECT_THAT(dom, HasSubstr("<td>echo</td>"));
   // The key stayed out of the page (the fragment is cleared, never rendered).
   EXPECT_THAT(dom, Not(HasSubstr(std::string{test_admin_key})));

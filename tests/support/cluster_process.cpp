@@ -37,6 +37,29 @@ std::uint16_t free_loopback_port() {
   return 0;
 }
 
+namespace {
+
+// The security section replaces test_manifest's: keep its tier that never
+// refuses (a request stream must not meet the default 1000/min limit), and
+// trust loopback as a proxy so that tests can set CF-IPCountry.
+json cluster_security() {
+  return json{{"trusted_proxies", json::array({"127.0.0.1/32"})},
+              {"rate_limit_tiers", {{"default", {{"quota", 1000000}, {"window_s", 1}}}}}};
+}
+
+// CAF 0.17.6's middleman leaks a scribe (and what hangs off it) at exit when
+// a peer died or was refused during the run; LeakSanitizer then fails the
+// node's exit. The suppression names the CAF libraries only (the node's cwd
+// is its own dir, where `add_node` writes the file).
+std::unique_ptr<node_process> cluster_node(node_options o) {
+  o.env.emplace_back("LSAN_OPTIONS", "suppressions=caf_lsan.supp:print_suppressions=0");
+  auto node = std::make_unique<node_process>(std::move(o));
+  std::ofstream{node->dir() / "caf_lsan.supp"} << "leak:libcaf_io.so\nleak:libcaf_core.so\n";
+  return node;
+}
+
+} // namespace
+
 cluster_process::cluster_process(std::vector<std::string> regions, json cluster,
                                  std::vector<json> region_extra, std::string log_level)
     : regions_(std::move(regions)) {
@@ -56,23 +79,13 @@ cluster_process::cluster_process(std::vector<std::string> regions, json cluster,
          {"down_after_ms", 1000}, {"reconnect_base_ms", 50}, {"reconnect_cap_ms", 500}};
   c.update(cluster);
   manifest_ = json{{"version", 1}, {"cluster", c}, {"regions", list}};
-  // The security section replaces test_manifest's: keep its tier that never
-  // refuses (a request stream must not meet the default 1000/min limit).
-  json security{{"trusted_proxies", json::array({"127.0.0.1/32"})},
-                {"rate_limit_tiers", {{"default", {{"quota", 1000000}, {"window_s", 1}}}}}};
+  const json security = cluster_security();
   for (const auto& name : regions_) {
     node_options o;
     o.region = name;
     o.log_level = log_level;
     o.manifest_sections = json{{"cluster", c}, {"regions", list}, {"security", security}};
-    // CAF 0.17.6's middleman leaks a scribe (and what hangs off it) at exit
-    // when a peer died or was refused during the run; LeakSanitizer then
-    // fails the node's exit. The suppression names the CAF libraries only
-    // (node's cwd is its own dir, where the file is written below).
-    o.env.emplace_back("LSAN_OPTIONS", "suppressions=caf_lsan.supp:print_suppressions=0");
-    nodes_.push_back(std::make_unique<node_process>(std::move(o)));
-    std::ofstream{nodes_.back()->dir() / "caf_lsan.supp"}
-        << "leak:libcaf_io.so\nleak:libcaf_core.so\n";
+    nodes_.push_back(cluster_node(std::move(o)));
   }
 }
 
@@ -94,12 +107,12 @@ cluster_process cluster_process::with_nodes(std::vector<node_spec> nodes, json c
          {"down_after_ms", 1000}, {"reconnect_base_ms", 50}, {"reconnect_cap_ms", 500}};
   c.update(cluster);
   out.manifest_ = json{{"version", 1}, {"cluster", c}, {"regions", list}};
-  json security{{"trusted_proxies", json::array({"127.0.0.1/32"})}};
+  const json security = cluster_security();
   for (const auto& n : nodes) {
     node_options o;
     o.region = n.node;
     o.manifest_sections = json{{"cluster", c}, {"regions", list}, {"security", security}};
-    out.nodes_.push_back(std::make_unique<node_process>(std::move(o)));
+    out.nodes_.push_back(cluster_node(std::move(o)));
   }
   return out;
 }
