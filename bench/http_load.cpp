@@ -20,6 +20,7 @@
 #include <cstring>
 #include <iostream>
 #include <memory>
+#include <random>
 #include <string>
 #include <thread>
 #include <vector>
@@ -47,6 +48,12 @@ struct stats {
   std::uint64_t errors = 0;
   std::vector<std::uint32_t> latency_us;
 };
+
+// This process's random tag for nonces.
+unsigned run_id() {
+  static const unsigned id = std::random_device{}();
+  return id;
+}
 
 class connection : public std::enable_shared_from_this<connection> {
 public:
@@ -78,9 +85,10 @@ private:
       auto ts = std::to_string(std::chrono::duration_cast<std::chrono::seconds>(
                                    std::chrono::system_clock::now().time_since_epoch())
                                    .count());
-      // Unique per connection and request: id, counter.
-      char nonce[48];
-      std::snprintf(nonce, sizeof nonce, "bench-%04d-%016llx", id_,
+      // Unique per run, connection and request: the node remembers nonces
+      // for the whole window, so a second run must not reuse the first's.
+      char nonce[64];
+      std::snprintf(nonce, sizeof nonce, "b%08x-%04d-%016llx", run_id(), id_,
                     static_cast<unsigned long long>(++counter_));
       auto sig = nzl::security::sign(
           opts_.secret, nzl::security::canonical_string(ts, nonce, "POST", "/v3/tasks", body));
