@@ -23,9 +23,8 @@ json entry(const std::string& region, const std::string& node, int port) {
 config::manifest two_plus_one() {
   json doc{{"version", 1},
            {"cluster", {{"name", "c"}}},
-           {"regions",
-            json::array({entry("r1", "r1-a", 20000), entry("r1", "r1-b", 20010),
-                         entry("r2", "", 20020)})}};
+           {"regions", json::array({entry("r1", "r1-a", 20000), entry("r1", "r1-b", 20010),
+                                    entry("r2", "", 20020)})}};
   auto m = config::parse_manifest(doc);
   EXPECT_TRUE(m) << (m ? "" : m.err().detail);
   return m ? *m : config::manifest{};
