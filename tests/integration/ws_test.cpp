@@ -3,12 +3,8 @@
 // rule, the size limit and shutdown with 1001.
 #include "tests/support/http_client.hpp"
 #include "tests/support/node_process.hpp"
+#include "tests/support/ws_client.hpp"
 
-#include <boost/asio/connect.hpp>
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/ip/tcp.hpp>
-#include <boost/beast/core.hpp>
-#include <boost/beast/websocket.hpp>
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
@@ -19,105 +15,8 @@
 namespace nzl::test {
 namespace {
 
-namespace asio = boost::asio;
-namespace beast = boost::beast;
-namespace websocket = beast::websocket;
 using nlohmann::json;
 using namespace std::chrono_literals;
-
-// A synchronous-looking WebSocket client: every operation bounded by running
-// the io_context for at most a timeout.
-class ws_client {
-public:
-  bool connect(std::uint16_t port, std::string target = "/v3/ws",
-               std::string key = std::string{test_admin_key}) {
-    asio::ip::tcp::endpoint ep{asio::ip::make_address("127.0.0.1"), port};
-    beast::error_code ec;
-    beast::get_lowest_layer(ws_).socket().connect(ep, ec);
-    if (ec)
-      return false;
-    ws_.set_option(websocket::stream_base::decorator([key](websocket::request_type& req) {
-      if (!key.empty())
-        req.set(beast::http::field::authorization, "Bearer " + key);
-    }));
-    ws_.read_message_max(64 * 1024 * 1024);
-    bool done = false;
-    ws_.async_handshake(res_, "127.0.0.1", target, [&](beast::error_code e) {
-      ec = e;
-      done = true;
-    });
-    run(done, 5s);
-    return done && !ec;
-  }
-
-  unsigned handshake_status() const { return res_.result_int(); }
-
-  bool send(const json& doc) { return send_text(doc.dump()); }
-  bool send_text(const std::string& text) {
-    beast::error_code ec;
-    ws_.text(true);
-    ws_.write(asio::buffer(text), ec);
-    return !ec;
-  }
-
-  // The next message, or nullopt on timeout or close (see closed()).
-  std::optional<json> recv(std::chrono::milliseconds timeout = 5s) {
-    beast::flat_buffer buffer;
-    beast::error_code ec;
-    bool done = false;
-    ws_.async_read(buffer, [&](beast::error_code e, std::size_t) {
-      ec = e;
-      done = true;
-    });
-    run(done, timeout);
-    if (!done) {
-      beast::get_lowest_layer(ws_).cancel();
-      run(done, 1s);
-      return std::nullopt;
-    }
-    if (ec) {
-      closed_ = true;
-      return std::nullopt;
-    }
-    return json::parse(beast::buffers_to_string(buffer.data()), nullptr, false);
-  }
-
-  // The next message of `type` (skipping others), or nullopt.
-  std::optional<json> recv_type(std::string_view type, std::chrono::milliseconds timeout = 5s) {
-    auto until = std::chrono::steady_clock::now() + timeout;
-    while (std::chrono::steady_clock::now() < until) {
-      auto m = recv(std::chrono::duration_cast<std::chrono::milliseconds>(
-          until - std::chrono::steady_clock::now()));
-      if (!m)
-        return std::nullopt;
-      if ((*m)["type"] == type)
-        return m;
-    }
-    return std::nullopt;
-  }
-
-  // Reads until the server closes; the close code (0: not closed in time).
-  unsigned wait_close(std::chrono::milliseconds timeout = 10s) {
-    auto until = std::chrono::steady_clock::now() + timeout;
-    while (!closed_ && std::chrono::steady_clock::now() < until)
-      recv(std::chrono::duration_cast<std::chrono::milliseconds>(until -
-                                                                 std::chrono::steady_clock::now()));
-    return closed_ ? ws_.reason().code : 0;
-  }
-
-private:
-  void run(bool& done, std::chrono::milliseconds timeout) {
-    ioc_.restart();
-    auto until = std::chrono::steady_clock::now() + timeout;
-    while (!done && std::chrono::steady_clock::now() < until)
-      ioc_.run_one_for(10ms);
-  }
-
-  asio::io_context ioc_;
-  websocket::stream<beast::tcp_stream> ws_{ioc_};
-  websocket::response_type res_;
-  bool closed_ = false;
-};
 
 class WsIntegrationTest : public ::testing::Test {
 protected:

@@ -46,15 +46,18 @@ public:
     return done && !ec;
   }
 
-  bool send(const nlohmann::json& doc) {
+  /// The HTTP status of the upgrade answer (101 when it succeeded).
+  [[nodiscard]] unsigned handshake_status() const { return res_.result_int(); }
+
+  bool send(const nlohmann::json& doc) { return send_text(doc.dump()); }
+  bool send_text(const std::string& text) {
     boost::beast::error_code ec;
-    auto text = doc.dump();
     ws_.text(true);
     ws_.write(boost::asio::buffer(text), ec);
     return !ec;
   }
 
-  /// The next message, or nullopt on timeout or close.
+  /// The next message, or nullopt on timeout or close (see wait_close).
   std::optional<nlohmann::json> recv(std::chrono::milliseconds timeout = std::chrono::seconds(5)) {
     boost::beast::flat_buffer buffer;
     boost::beast::error_code ec;
@@ -69,8 +72,10 @@ public:
       run(done, std::chrono::seconds(1));
       return std::nullopt;
     }
-    if (ec)
+    if (ec) {
+      closed_ = true;
       return std::nullopt;
+    }
     return nlohmann::json::parse(boost::beast::buffers_to_string(buffer.data()), nullptr, false);
   }
 
@@ -89,6 +94,15 @@ public:
     return std::nullopt;
   }
 
+  /// Reads until the server closes; the close code (0: not closed in time).
+  unsigned wait_close(std::chrono::milliseconds timeout = std::chrono::seconds(10)) {
+    auto until = std::chrono::steady_clock::now() + timeout;
+    while (!closed_ && std::chrono::steady_clock::now() < until)
+      recv(std::chrono::duration_cast<std::chrono::milliseconds>(until -
+                                                                 std::chrono::steady_clock::now()));
+    return closed_ ? ws_.reason().code : 0;
+  }
+
 private:
   void run(bool& done, std::chrono::milliseconds timeout) {
     ioc_.restart();
@@ -100,6 +114,7 @@ private:
   boost::asio::io_context ioc_;
   boost::beast::websocket::stream<boost::beast::tcp_stream> ws_{ioc_};
   boost::beast::websocket::response_type res_;
+  bool closed_ = false;
 };
 
 } // namespace nzl::test
