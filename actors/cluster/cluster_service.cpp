@@ -965,8 +965,12 @@ caf::behavior link_behavior(link_actor* self, cluster_service::impl* svc) {
                         self->state.members->heard(n, nc::clock::now(), load_of(l), rtt.count());
                     log_transition(t, "heartbeat");
                   },
-                  [](caf::error&) {
+                  [self, n](caf::error& e) {
                     // Silence is judged by tick(); one lost answer is not news.
+                    // A peer that lost its half of the link is: say hello again.
+                    auto i = self->state.peers.find(n);
+                    if (e == not_linked_error() && i != self->state.peers.end() && i->second.handle)
+                      lose_peer(self, n, "the peer holds no link to this node");
                   });
         }
         publish(self);
@@ -987,7 +991,13 @@ caf::behavior link_behavior(link_actor* self, cluster_service::impl* svc) {
         adopt(self, h.node, std::move(sender));
         return caf::make_message(hello_atom::value, std::move(mine));
       },
-      [self](hb_atom, const wire_load& l) {
+      [self](hb_atom, const wire_load& l) -> caf::result<wire_load> {
+        // Heard from a node this one cannot send to (it was declared down and
+        // only the other side still holds the link): the peer relinks rather
+        // than being counted up but unreachable.
+        auto it = self->state.peers.find(l.node);
+        if (it == self->state.peers.end() || !it->second.handle)
+          return not_linked_error();
         log_transition(self->state.members->heard(l.node, nc::clock::now(), load_of(l)),
                        "heartbeat");
         return self_wire_load(self);

@@ -108,6 +108,14 @@ using drain_atom = caf::atom_constant<caf::atom("nzl_drain")>;
 using pmsg_atom = caf::atom_constant<caf::atom("nzl_pmsg")>;
 using ask_atom = caf::atom_constant<caf::atom("nzl_ask")>;
 
+/// A heartbeat's answer from a node that holds no link to the sender (it
+/// declared the sender down while the sender was stalled, say): the sender
+/// drops its half of the link and the pair says hello again. A CAF error, not
+/// a wire field, so that the protocol stays as it is.
+inline caf::error not_linked_error() {
+  return caf::make_error(caf::sec::remote_linking_failed);
+}
+
 /// Operations on a durable task at its home (op_atom's first argument).
 enum class task_op : std::uint8_t { get = 1, cancel = 2, retry = 3 };
 
