@@ -7,11 +7,18 @@
 //   revoke, rotate) run one at a time on the keeper actor, are committed
 //   (waited for), and only then published to the cache and answered.
 // - Nonces of signed requests: an in-memory window (one mutex) answers at
-//   once; each fresh nonce is also written behind to table `nonces` by the
-//   keeper's next flush (every 100 ms). A crash can lose that last flush, so
-//   after a stop that was not clean the node refuses signatures older than
-//   its start (`replay_fence_s`): nothing signed before the crash can be
-//   replayed. A clean stop writes a marker that lifts the fence.
+//   once. It holds 64-bit keyed hashes of (key id, nonce), under a random
+//   key kept in table `gateway` (`nonce_hash_key`) so that hashes stay
+//   valid across restarts. The fresh hashes of each flush period are written
+//   behind by the keeper's next flush (every 100 ms) as one row of table
+//   `nonces`: key = big-endian latest expiry + first hash, value = 16 bytes
+//   per nonce (big-endian expiry, hash); rows sort by expiry, so the purge
+//   finds expired ones first. A crash can lose that last flush, so after a
+//   stop that was not clean the node refuses signatures older than its
+//   start (`replay_fence_s`): nothing signed before the crash can be
+//   replayed. A clean stop writes a marker that lifts the fence. (Rows of
+//   the older "<key id>\n<nonce>" -> expiry format are still read and
+//   purged.)
 // - Rate-limit buckets: 16 shards, each one mutex owning a rate_limiter, so a
 //   bucket's check-and-take is atomic and two threads never race on it.
 //   Snapshots of changed shards go to table `gateway` every second and at
@@ -39,8 +46,10 @@
 #include <array>
 #include <atomic>
 #include <charconv>
+#include <cstring>
 #include <map>
 #include <mutex>
+#include <openssl/crypto.h>
 #include <shared_mutex>
 #include <unordered_map>
 
@@ -57,6 +66,9 @@ using tick_atom = caf::atom_constant<caf::atom("tick")>;
 
 constexpr std::size_t shard_count = 16;
 constexpr std::string_view clean_stop_key = "clean_stop";
+constexpr std::string_view nonce_hash_key_key = "nonce_hash_key";
+constexpr std::size_t nonces_per_row = 4096; // 64 KiB rows
+constexpr std::size_t nonce_record_size = 16;
 constexpr auto flush_interval = std::chrono::milliseconds(100);
 constexpr int ticks_per_snapshot = 10; // 1 s
 constexpr int ticks_per_purge = 6'000; // 10 min
@@ -79,6 +91,27 @@ std::uint64_t seq_of(std::string_view k) {
   for (unsigned char c : k.substr(0, 8))
     seq = (seq << 8) | c;
   return seq;
+}
+
+void append_be64(std::string& out, std::uint64_t v) {
+  for (int i = 7; i >= 0; --i)
+    out.push_back(static_cast<char>((v >> (8 * i)) & 0xff));
+}
+
+// A row of the current nonce format: 16 bytes whose first is 0 (an expiry
+// below 2^56). Rows of the older format start with a key id.
+bool hashed_nonce_row(std::string_view k) {
+  return k.size() == 16 && k[0] == '\0';
+}
+
+// The expiry (unix seconds) a nonce row ends at: its key's first 8 bytes,
+// or the value of an older row.
+std::int64_t nonce_row_expiry(std::string_view k, std::string_view v) {
+  if (hashed_nonce_row(k))
+    return static_cast<std::int64_t>(seq_of(k));
+  std::int64_t expiry = 0;
+  std::from_chars(v.data(), v.data() + v.size(), expiry);
+  return expiry;
 }
 
 unsigned net_scopes(security::scope_set s) {
@@ -180,8 +213,9 @@ struct security_store::impl {
   std::unordered_map<std::string, std::shared_ptr<const net::key_entry>> by_digest;
   std::map<std::string, security::key_record> records; // by id; changed by the keeper only
 
-  std::mutex nonce_mutex;
+  std::mutex nonce_mutex; // guards `nonces` and `fresh_nonces`
   std::unique_ptr<security::nonce_window> nonces;
+  std::vector<std::pair<std::int64_t, std::uint64_t>> fresh_nonces; // (expiry, hash) to write
 
   std::vector<std::unique_ptr<rate_shard>> shards;
 
@@ -195,6 +229,8 @@ struct security_store::impl {
   result<std::shared_ptr<const net::key_entry>> entry_of(const security::key_record& r) const;
   void publish(const security::key_record& r, std::shared_ptr<const net::key_entry> entry);
   storage::write_batch take_pending();
+  /// Adds the nonces remembered since the last call to `batch`.
+  void write_nonces(storage::write_batch& batch);
   void snapshot_rates(storage::write_batch& batch, bool all);
   void purge(storage::write_batch& batch);
   void run_admin(std::function<void(caf::event_based_actor*)> fn);
@@ -205,7 +241,13 @@ struct security_store::impl {
 
 result<std::shared_ptr<const net::key_entry>>
 security_store::impl::entry_of(const security::key_record& r) const {
-  auto e = std::make_shared<net::key_entry>();
+  // The signing secret is in clear only here: wiped when the last request
+  // holding the entry lets it go (after a revoke or rotation replaced it).
+  std::shared_ptr<net::key_entry> e{new net::key_entry, [](net::key_entry* p) {
+                                      OPENSSL_cleanse(p->signing_secret.data(),
+                                                      p->signing_secret.size());
+                                      delete p;
+                                    }};
   e->id = r.id;
   e->name = r.name;
   e->digest = r.key_hash;
@@ -216,7 +258,10 @@ security_store::impl::entry_of(const security::key_record& r) const {
   e->signature_required = r.signature_required;
   e->expires_at_ms = r.expires_at_ms;
   e->revoked_at_ms = r.revoked_at_ms;
-  if (!r.signing_secret_sealed.empty()) {
+  // A revoked key is refused before its signature is checked: its entry
+  // needs no secret.
+  const bool revoked = r.revoked_at_ms != 0 && r.revoked_at_ms <= unix_ms_now();
+  if (!r.signing_secret_sealed.empty() && !revoked) {
     auto secret = security::open(*key, r.signing_secret_sealed, r.id);
     if (!secret)
       return fail(errc::storage_failed,
@@ -235,10 +280,37 @@ void security_store::impl::publish(const security::key_record& r,
 }
 
 storage::write_batch security_store::impl::take_pending() {
-  std::lock_guard guard{pending_mutex};
   storage::write_batch out;
-  std::swap(out, pending);
+  {
+    std::lock_guard guard{pending_mutex};
+    std::swap(out, pending);
+  }
+  write_nonces(out);
   return out;
+}
+
+void security_store::impl::write_nonces(storage::write_batch& batch) {
+  std::vector<std::pair<std::int64_t, std::uint64_t>> fresh;
+  {
+    std::lock_guard guard{nonce_mutex};
+    fresh.swap(fresh_nonces);
+  }
+  for (std::size_t first = 0; first < fresh.size(); first += nonces_per_row) {
+    const auto last = std::min(fresh.size(), first + nonces_per_row);
+    std::int64_t latest = 0;
+    std::string value;
+    value.reserve((last - first) * nonce_record_size);
+    for (std::size_t i = first; i < last; ++i) {
+      latest = std::max(latest, fresh[i].first);
+      append_be64(value, static_cast<std::uint64_t>(fresh[i].first));
+      append_be64(value, fresh[i].second);
+    }
+    std::string key;
+    key.reserve(16);
+    append_be64(key, static_cast<std::uint64_t>(latest));
+    append_be64(key, fresh[first].second);
+    batch.put(storage::table::nonces, key, value);
+  }
 }
 
 void security_store::impl::snapshot_rates(storage::write_batch& batch, bool all) {
@@ -260,10 +332,9 @@ void security_store::impl::purge(storage::write_batch& batch) {
     return;
   const auto now_s = unix_ms_now() / 1000;
   std::size_t n = 0;
+  // A row goes once its latest nonce has expired.
   (void)txn->scan(storage::table::nonces, "", [&](std::string_view k, std::string_view v) {
-    std::int64_t expiry = 0;
-    std::from_chars(v.data(), v.data() + v.size(), expiry);
-    if (expiry < now_s)
+    if (nonce_row_expiry(k, v) < now_s)
       batch.erase(storage::table::nonces, k);
     return ++n < purge_batch;
   });
@@ -339,7 +410,6 @@ security_store::open(caf::actor_system& system, std::shared_ptr<storage::environ
   d->writer = std::move(writer);
   d->key.emplace(std::move(key));
   d->options = options;
-  d->nonces = std::make_unique<security::nonce_window>(options.max_nonces);
   for (std::size_t i = 0; i < shard_count; ++i)
     d->shards.push_back(std::make_unique<rate_shard>(options.max_rate_buckets / shard_count + 1));
 
@@ -375,13 +445,35 @@ security_store::open(caf::actor_system& system, std::shared_ptr<storage::environ
     if (damage)
       return *damage;
 
-    (void)txn->scan(storage::table::nonces, "", [&](std::string_view k, std::string_view v) {
-      std::int64_t expiry = 0;
-      std::from_chars(v.data(), v.data() + v.size(), expiry);
-      auto nl = k.find('\n');
-      if (expiry >= now_s && nl != std::string_view::npos) {
-        (void)d->nonces->remember(k.substr(0, nl), k.substr(nl + 1), expiry, now_s);
+    // The hash key of the nonce window: stored at the first start, so the
+    // hashes in `nonces` stay valid.
+    security::nonce_hash_key hash_key{};
+    auto stored_key = txn->get(storage::table::gateway, nonce_hash_key_key);
+    if (stored_key && *stored_key && (*stored_key)->size() == hash_key.size()) {
+      std::memcpy(hash_key.data(), (*stored_key)->data(), hash_key.size());
+    } else {
+      auto fresh_key = security::generate_nonce_hash_key();
+      if (!fresh_key)
+        return fail(errc::internal, "the random number generator failed");
+      hash_key = *fresh_key;
+      std::lock_guard guard{d->pending_mutex};
+      d->pending.put(storage::table::gateway, nonce_hash_key_key,
+                     std::string{reinterpret_cast<const char*>(hash_key.data()), hash_key.size()});
+    }
+    d->nonces = std::make_unique<security::nonce_window>(options.max_nonces, hash_key);
+    auto restore = [&](std::uint64_t hash, std::int64_t expiry) {
+      if (expiry >= now_s &&
+          d->nonces->remember_hash(hash, expiry, now_s) == security::nonce_window::outcome::fresh)
         ++live_nonces;
+    };
+    (void)txn->scan(storage::table::nonces, "", [&](std::string_view k, std::string_view v) {
+      if (hashed_nonce_row(k)) {
+        if (nonce_row_expiry(k, v) < now_s)
+          return true;
+        for (std::size_t at = 0; at + nonce_record_size <= v.size(); at += nonce_record_size)
+          restore(seq_of(v.substr(at + 8, 8)), static_cast<std::int64_t>(seq_of(v.substr(at, 8))));
+      } else if (auto nl = k.find('\n'); nl != std::string_view::npos) {
+        restore(d->nonces->hash(k.substr(0, nl), k.substr(nl + 1)), nonce_row_expiry(k, v));
       }
       return true;
     });
@@ -488,12 +580,10 @@ net::security_service::nonce_verdict security_store::remember_nonce(std::string_
                                                                     std::int64_t expires_at_s) {
   auto& d = *impl_;
   const auto now_s = unix_ms_now() / 1000;
-  security::nonce_window::outcome outcome;
-  {
-    std::lock_guard guard{d.nonce_mutex};
-    outcome = d.nonces->remember(key_id, nonce, expires_at_s, now_s);
-  }
-  switch (outcome) {
+  // The hash key never changes after open: hash outside the lock.
+  const auto hash = d.nonces->hash(key_id, nonce);
+  std::lock_guard guard{d.nonce_mutex};
+  switch (d.nonces->remember_hash(hash, expires_at_s, now_s)) {
   case security::nonce_window::outcome::replay:
     return nonce_verdict::replay;
   case security::nonce_window::outcome::full:
@@ -501,13 +591,7 @@ net::security_service::nonce_verdict security_store::remember_nonce(std::string_
   case security::nonce_window::outcome::fresh:
     break;
   }
-  std::string k;
-  k.reserve(key_id.size() + 1 + nonce.size());
-  k.append(key_id).push_back('\n');
-  k.append(nonce);
-  auto v = std::to_string(expires_at_s);
-  std::lock_guard guard{d.pending_mutex};
-  d.pending.put(storage::table::nonces, k, v);
+  d.fresh_nonces.emplace_back(expires_at_s, hash);
   return nonce_verdict::fresh;
 }
 

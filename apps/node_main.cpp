@@ -341,6 +341,7 @@ int main(int argc, char** argv) {
   }
   nzl::actors::security_store_options sec_opts;
   sec_opts.signature_window_s = manifest->security.signature_window_s;
+  sec_opts.max_nonces = static_cast<std::size_t>(manifest->security.max_nonces);
   sec_opts.audit_retention_days = manifest->security.audit_retention_days;
   auto security = runtime.open_security(std::move(*node_key), sec_opts);
   if (!security) {

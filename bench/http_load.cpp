@@ -49,6 +49,11 @@ struct stats {
   std::vector<std::uint32_t> latency_us;
 };
 
+const std::string& body_hash() {
+  static const std::string hash = nzl::security::sha256_hex(body);
+  return hash;
+}
+
 // This process's random tag for nonces.
 unsigned run_id() {
   static const unsigned id = std::random_device{}();
@@ -90,10 +95,17 @@ private:
       char nonce[64];
       std::snprintf(nonce, sizeof nonce, "b%08x-%04d-%016llx", run_id(), id_,
                     static_cast<unsigned long long>(++counter_));
+      // Every request needs its own HMAC; the body's hash is the same each time.
       auto sig = nzl::security::sign(
-          opts_.secret, nzl::security::canonical_string(ts, nonce, "POST", "/v3/tasks", body));
-      request_ +=
-          "X-Timestamp: " + ts + "\r\nX-Nonce: " + nonce + "\r\nX-Signature: " + sig + "\r\n";
+          opts_.secret,
+          nzl::security::canonical_string_hashed(ts, nonce, "POST", "/v3/tasks", body_hash()));
+      request_ += "X-Timestamp: ";
+      request_ += ts;
+      request_ += "\r\nX-Nonce: ";
+      request_ += nonce;
+      request_ += "\r\nX-Signature: ";
+      request_ += sig;
+      request_ += "\r\n";
     }
     request_ += "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n";
     request_ += body;

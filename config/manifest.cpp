@@ -152,6 +152,7 @@ result<manifest> parse_manifest(const json& doc) {
     read_if_present(*sec, "require_keys", c.require_keys);
     read_if_present(*sec, "admin_signature_required", c.admin_signature_required);
     read_if_present(*sec, "signature_window_s", c.signature_window_s);
+    read_if_present(*sec, "max_nonces", c.max_nonces);
     read_if_present(*sec, "trusted_proxies", c.trusted_proxies);
     read_if_present(*sec, "ip_allow", c.ip_allow);
     read_if_present(*sec, "ip_deny", c.ip_deny);

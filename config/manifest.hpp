@@ -103,6 +103,9 @@ struct security_config {
   bool require_keys = true;
   bool admin_signature_required = false;
   std::uint32_t signature_window_s = 300;
+  /// Signed-request nonces remembered at once, every key together (about
+  /// 20-40 bytes each); beyond it fresh nonces get 503 until some expire.
+  std::uint64_t max_nonces = 1'000'000;
   std::vector<std::string> trusted_proxies; ///< CIDRs whose X-Forwarded-For/CF-IPCountry count
   std::vector<std::string> ip_allow;
   std::vector<std::string> ip_deny;

@@ -1,9 +1,10 @@
 #include "security/api_key.hpp"
 
+#include "security/internal/digest.hpp"
 #include "security/internal/encoding.hpp"
 
+#include <algorithm>
 #include <openssl/crypto.h>
-#include <openssl/sha.h>
 
 namespace nzl::security {
 
@@ -74,7 +75,10 @@ result<std::string> generate_signing_secret() {
 
 key_digest hash_key(std::string_view key) noexcept {
   key_digest out{};
-  SHA256(reinterpret_cast<const unsigned char*>(key.data()), key.size(), out.data());
+  unsigned char digest[internal::sha256_size];
+  // Fails only if OpenSSL cannot hash: the all-zero digest then matches no key.
+  if (internal::sha256(key, digest))
+    std::copy(std::begin(digest), std::end(digest), out.begin());
   return out;
 }
 

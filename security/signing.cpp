@@ -1,10 +1,7 @@
 #include "security/signing.hpp"
 
+#include "security/internal/digest.hpp"
 #include "security/internal/encoding.hpp"
-
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
-#include <openssl/sha.h>
 
 namespace nzl::security {
 
@@ -25,12 +22,15 @@ bool lower_hex(std::string_view s) noexcept {
   return true;
 }
 
-std::string hmac_hex(std::string_view secret, std::string_view message) {
-  unsigned char mac[EVP_MAX_MD_SIZE];
-  unsigned int mac_size = 0;
-  HMAC(EVP_sha256(), secret.data(), static_cast<int>(secret.size()),
-       reinterpret_cast<const unsigned char*>(message.data()), message.size(), mac, &mac_size);
-  return internal::to_hex(mac, mac_size);
+constexpr char hex_digits[] = "0123456789abcdef";
+
+// Lower-case hex of a digest into a fixed buffer (no allocation).
+void hex_into(const unsigned char (&digest)[internal::sha256_size],
+              char (&out)[2 * internal::sha256_size]) noexcept {
+  for (std::size_t i = 0; i < internal::sha256_size; ++i) {
+    out[2 * i] = hex_digits[digest[i] >> 4];
+    out[2 * i + 1] = hex_digits[digest[i] & 0x0f];
+  }
 }
 
 } // namespace
@@ -56,28 +56,45 @@ std::string_view to_string(signature_status status) noexcept {
 }
 
 std::string sha256_hex(std::string_view data) {
-  unsigned char digest[SHA256_DIGEST_LENGTH];
-  SHA256(reinterpret_cast<const unsigned char*>(data.data()), data.size(), digest);
-  return internal::to_hex(digest, sizeof digest);
+  unsigned char digest[internal::sha256_size];
+  if (!internal::sha256(data, digest))
+    return {};
+  char hex[2 * internal::sha256_size];
+  hex_into(digest, hex);
+  return std::string(hex, sizeof hex);
 }
 
-std::string canonical_string(std::string_view timestamp, std::string_view nonce,
-                             std::string_view method, std::string_view target,
-                             std::string_view body) {
+std::string canonical_string_hashed(std::string_view timestamp, std::string_view nonce,
+                                    std::string_view method, std::string_view target,
+                                    std::string_view body_sha256_hex) {
   std::string out;
-  out.reserve(timestamp.size() + nonce.size() + method.size() + target.size() + 64 + 4);
+  out.reserve(timestamp.size() + nonce.size() + method.size() + target.size() +
+              body_sha256_hex.size() + 4);
   out.append(timestamp).push_back('\n');
   out.append(nonce).push_back('\n');
   for (char c : method)
     out.push_back(c >= 'a' && c <= 'z' ? static_cast<char>(c - 'a' + 'A') : c);
   out.push_back('\n');
   out.append(target).push_back('\n');
-  out.append(sha256_hex(body));
+  out.append(body_sha256_hex);
   return out;
 }
 
+std::string canonical_string(std::string_view timestamp, std::string_view nonce,
+                             std::string_view method, std::string_view target,
+                             std::string_view body) {
+  return canonical_string_hashed(timestamp, nonce, method, target, sha256_hex(body));
+}
+
 std::string sign(std::string_view secret, std::string_view canonical) {
-  return std::string(signature_scheme) + hmac_hex(secret, canonical);
+  unsigned char mac[internal::sha256_size];
+  if (!internal::hmac_sha256(secret, canonical, mac))
+    return {};
+  std::string out(signature_scheme);
+  char hex[2 * internal::sha256_size];
+  hex_into(mac, hex);
+  out.append(hex, sizeof hex);
+  return out;
 }
 
 std::optional<std::int64_t> parse_timestamp(std::string_view text) noexcept {
@@ -126,9 +143,14 @@ signature_status verify_request(std::string_view secret, const signature_headers
   auto status = check_signature_headers(headers, now_s, window_s);
   if (status != signature_status::ok)
     return status;
-  std::string expected =
-      sign(secret, canonical_string(headers.timestamp, headers.nonce, method, target, body));
-  if (!internal::constant_time_equal(expected, headers.signature))
+  unsigned char mac[internal::sha256_size];
+  if (!internal::hmac_sha256(
+          secret, canonical_string(headers.timestamp, headers.nonce, method, target, body), mac))
+    return signature_status::wrong_signature;
+  char expected[2 * internal::sha256_size];
+  hex_into(mac, expected);
+  if (!internal::constant_time_equal(std::string_view{expected, sizeof expected},
+                                     headers.signature.substr(signature_scheme.size())))
     return signature_status::wrong_signature;
   return signature_status::ok;
 }

@@ -50,10 +50,18 @@ struct signature_headers {
                                            std::string_view method, std::string_view target,
                                            std::string_view body);
 
-/// "v1=" + lower-case hex HMAC-SHA256 of `canonical` keyed with `secret`.
+/// `canonical_string` with the body given as its lower-case hex SHA-256, for
+/// a client that sends one body many times and hashes it once.
+[[nodiscard]] std::string canonical_string_hashed(std::string_view timestamp,
+                                                  std::string_view nonce, std::string_view method,
+                                                  std::string_view target,
+                                                  std::string_view body_sha256_hex);
+
+/// "v1=" + lower-case hex HMAC-SHA256 of `canonical` keyed with `secret`
+/// (empty only if OpenSSL fails).
 [[nodiscard]] std::string sign(std::string_view secret, std::string_view canonical);
 
-/// Lower-case hex SHA-256 of `data`.
+/// Lower-case hex SHA-256 of `data` (empty only if OpenSSL fails).
 [[nodiscard]] std::string sha256_hex(std::string_view data);
 
 /// The X-Timestamp value in unix seconds, or nullopt unless 1..12 digits.

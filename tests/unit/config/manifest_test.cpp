@@ -134,5 +134,29 @@ TEST(ManifestTest, TheShippedLocalManifestIsValid) {
   EXPECT_EQ(m->regions[2].name, "asia-east");
 }
 
+TEST(ConfigSecurityNoncesTest, MaxNoncesDefaultsToOneMillion) {
+  auto m = parse_manifest(valid_manifest());
+  ASSERT_TRUE(m) << m.err().detail;
+  EXPECT_EQ(m->security.max_nonces, 1'000'000u);
+}
+
+TEST(ConfigSecurityNoncesTest, MaxNoncesIsRead) {
+  auto doc = valid_manifest();
+  doc["security"]["max_nonces"] = 5'000'000;
+  auto m = parse_manifest(doc);
+  ASSERT_TRUE(m) << m.err().detail;
+  EXPECT_EQ(m->security.max_nonces, 5'000'000u);
+}
+
+TEST(ConfigSecurityNoncesTest, MaxNoncesOutOfBoundsNamesTheField) {
+  for (json bad : {json(999), json(100'000'001), json(-1), json("many")}) {
+    auto doc = valid_manifest();
+    doc["security"]["max_nonces"] = bad;
+    auto m = parse_manifest(doc);
+    ASSERT_FALSE(m) << bad;
+    EXPECT_NE(m.err().detail.find("/security/max_nonces"), std::string::npos) << m.err().detail;
+  }
+}
+
 } // namespace
 } // namespace nzl::config

@@ -104,5 +104,30 @@ TEST(SecuritySigningTest, StatusNamesAreDistinct) {
             to_string(signature_status::bad_signature_format));
 }
 
+// The HMAC context is reused per thread: a key must never leak into the
+// next call, the empty key included (OpenSSL keeps the old key on a null one).
+TEST(SecuritySigningTest, ReusedContextTakesEachCallsKey) {
+  constexpr std::string_view fox_mac =
+      "v1=f7bc83f430538424b13298e6aa6fb143ef4d59a14946175997479dbc2d1a3cd8";
+  constexpr std::string_view empty_mac =
+      "v1=b613679a0814d9ec772f95d778c35fc5ff1697c493715653c6c712144292c5ad";
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_EQ(sign("key", "The quick brown fox jumps over the lazy dog"), fox_mac);
+    EXPECT_EQ(sign("", ""), empty_mac);
+  }
+}
+
+TEST(SecuritySigningTest, Sha256MatchesKnownVector) {
+  EXPECT_EQ(sha256_hex("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+  EXPECT_EQ(sha256_hex(""), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+}
+
+TEST(SecuritySigningTest, HashedCanonicalStringMatches) {
+  const std::string body = R"({"type":"echo"})";
+  EXPECT_EQ(canonical_string_hashed("1700000000", "abcdefghijklmnop", "post", "/v3/tasks",
+                                    sha256_hex(body)),
+            canonical_string("1700000000", "abcdefghijklmnop", "post", "/v3/tasks", body));
+}
+
 } // namespace
 } // namespace nzl::security
