@@ -258,6 +258,15 @@ void node_runtime::queue_stats(std::string name, json_handler done) {
   caf::anon_send(q, internal::stats_atom::value, json_reply{std::move(done)});
 }
 
+std::vector<std::string> node_runtime::queue_names() const {
+  std::vector<std::string> names;
+  std::lock_guard guard{impl_->queues_mutex};
+  names.reserve(impl_->queues.size());
+  for (const auto& [name, q] : impl_->queues)
+    names.push_back(name); // the map keeps them sorted
+  return names;
+}
+
 result<std::unique_ptr<security_store>>
 node_runtime::open_security(security::node_key key, security_store_options options) {
   auto& d = *impl_;

@@ -12,6 +12,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 namespace nzl::net {
 class analytics_service;
@@ -76,6 +77,10 @@ public:
   void idempotency_finish(std::string key, std::optional<net::http_response> response,
                           std::function<void()> done) override;
   bool ready() const noexcept override;
+
+  /// The names of the queues this node has (a queue exists from its first
+  /// task, stored or new), sorted. Thread-safe.
+  [[nodiscard]] std::vector<std::string> queue_names() const;
 
   /// Group commits (flush points) of the storage so far; 0 before start.
   [[nodiscard]] std::uint64_t storage_commits() const noexcept;

@@ -156,11 +156,12 @@ op::operator_hooks make_node_operator_hooks(node_operator_deps d) {
   };
   if (d.tasks != nullptr) {
     auto* t = d.tasks;
-    // The runtime does not list its queues yet (see docs/shell.md): the
-    // default queue is the one every node has.
-    h.queue_names = [] {
-      return std::vector<std::string>{"default"};
-    };
+    if (d.queue_names)
+      h.queue_names = d.queue_names;
+    else
+      h.queue_names = [] {
+        return std::vector<std::string>{"default"};
+      };
     h.queue_stats = [t](std::string name, op::json_done done) {
       t->queue_stats(std::move(name), std::move(done));
     };
@@ -185,6 +186,12 @@ op::operator_hooks make_node_operator_hooks(node_operator_deps d) {
                             {"admin", r.admin},
                             {"attached", r.attached}});
       return json{{"count", ws->sessions()}, {"sessions", std::move(rows)}};
+    };
+    h.kick = [ws](std::string id) -> result<json> {
+      if (!ws->kick(id))
+        return fail(errc::not_found, "no WebSocket session '" + id + "' on this node");
+      log::emit(log::level::warn, "operator_kick", R"("session":{})", log::quote(id));
+      return json{{"kicked", id}};
     };
   }
   if (d.cluster != nullptr) {

@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <functional>
 #include <string>
+#include <vector>
 
 namespace nzl::cluster {
 class cluster_control;
@@ -35,6 +36,8 @@ struct node_operator_deps {
   unsigned executor_threads = 0;
   std::uint16_t http_port = 0;
   std::function<std::size_t()> operator_mailbox; ///< the operator actor's mailbox size
+  /// The node's queues (node_runtime::queue_names); empty: only "default".
+  std::function<std::vector<std::string>()> queue_names;
 };
 
 /// The operator hooks of a running node, over its services.

@@ -132,7 +132,7 @@ void ws_hub::closed(const std::shared_ptr<session>& s, const connection* c) {
     auto it = sessions_.find(s->id());
     if (it == sessions_.end() || it->second.s != s)
       return;
-    if (options_.resume_window_ms == 0 || options_.max_detached == 0) {
+    if (it->second.kicked || options_.resume_window_ms == 0 || options_.max_detached == 0) {
       dropped = std::move(it->second.s);
       sessions_.erase(it);
     } else {
@@ -158,7 +158,7 @@ void ws_hub::closed(const std::shared_ptr<session>& s, const connection* c) {
 std::shared_ptr<session> ws_hub::find(std::string_view id, std::string_view client) {
   std::lock_guard guard{mutex_};
   auto it = sessions_.find(std::string{id});
-  if (it == sessions_.end() || it->second.s->grant().client != client)
+  if (it == sessions_.end() || it->second.kicked || it->second.s->grant().client != client)
     return nullptr;
   auto& e = it->second;
   if (e.detached_at != std::chrono::steady_clock::time_point{}) {
@@ -196,10 +196,43 @@ std::vector<ws_hub::session_row> ws_hub::list(std::size_t max) const {
   for (const auto& [id, e] : sessions_) {
     if (rows.size() >= max)
       break;
+    if (e.kicked)
+      continue;
     rows.push_back({id, e.s->grant().client, e.s->grant().admin,
                     e.detached_at == std::chrono::steady_clock::time_point{}});
   }
   return rows;
+}
+
+bool ws_hub::kick(std::string_view session_id) {
+  std::shared_ptr<session> s;
+  bool attached = false;
+  {
+    std::lock_guard guard{mutex_};
+    auto it = sessions_.find(std::string{session_id});
+    if (it == sessions_.end() || it->second.kicked)
+      return false;
+    attached = it->second.detached_at == std::chrono::steady_clock::time_point{};
+    if (attached) {
+      // The connection may be inside the session now (on_text on its io
+      // thread): closed() ends it once the connection has let go.
+      it->second.kicked = true;
+      s = it->second.s;
+    } else {
+      s = std::move(it->second.s);
+      sessions_.erase(it);
+      --detached_;
+    }
+  }
+  if (!attached) {
+    s->end(); // no connection serves a detached session
+    return true;
+  }
+  // Null: the connection is ending on its own, and its closed() ends the
+  // session (kicked is set). close() posts onto the connection's executor.
+  if (auto c = s->attached_connection())
+    c->close(close_policy, "session ended by an operator", false);
+  return true;
 }
 
 void ws_hub::end_all() {

@@ -104,6 +104,14 @@ public:
   /// At most `max` sessions of the table (for `cloudagent shell sessions`).
   [[nodiscard]] std::vector<session_row> list(std::size_t max) const;
 
+  /// Ends session `session_id` for good (the operator shell's `kick`): an
+  /// attached connection is closed with 1008 on its own executor after the
+  /// message being written, and the session ends when that connection has
+  /// let go of it; a detached one ends now. No resume window: a `resume`
+  /// of it is refused from now on. False if no such session (or already
+  /// kicked). Any thread.
+  bool kick(std::string_view session_id);
+
   /// Ends every session (at shutdown, after the connections closed).
   void end_all();
 
@@ -111,6 +119,7 @@ private:
   struct entry {
     std::shared_ptr<session> s;
     std::chrono::steady_clock::time_point detached_at{}; ///< epoch: attached
+    bool kicked = false; ///< closing for good: not resumable, ends when detached
   };
   void sweep(std::chrono::steady_clock::time_point now); // mutex_ held
 

@@ -71,6 +71,11 @@ public:
   /// Unbinds `c` if it is the attached one; returns true then.
   bool detach(const connection* c);
   [[nodiscard]] bool attached() const;
+  /// The attached connection or null (ws_hub::kick closes it). Any thread.
+  [[nodiscard]] std::shared_ptr<connection> attached_connection() const {
+    std::lock_guard guard{mutex_};
+    return conn_.lock();
+  }
 
   /// Sends the `welcome` message (session id, limits).
   void welcome();

@@ -228,6 +228,61 @@ TEST_F(ShellClusterTest, SessionsDrainFailoverAndKeys) {
   EXPECT_NE(help.out.find("queue NAME"), std::string::npos) << help.out;
 }
 
+TEST_F(ShellTest, QueuesListsEveryQueueOfTheNode) {
+  // Queues are named by the tasks (options.queue); the manifest's `queues`
+  // section sets what they share. Two queues: "default" and "emails".
+  http_client c{cluster_.http_port(0)};
+  for (const char* queue : {"default", "emails"}) {
+    auto queued = c.post("/v3/tasks",
+                         json{{"type", "echo"},
+                              {"payload", {{"x", 1}}},
+                              {"options", {{"async", true}, {"queue", queue}}}}
+                             .dump(),
+                         {{"CF-IPCountry", "US"}});
+    ASSERT_TRUE(queued);
+    ASSERT_EQ(queued->status, 202u) << queued->body;
+  }
+  auto queues = shell_c(endpoint_, "queues");
+  ASSERT_EQ(queues.exit_code, 0) << queues.err;
+  auto rows = parsed(queues)["queues"];
+  ASSERT_EQ(rows.size(), 2u) << queues.out;
+  EXPECT_EQ(rows[0]["name"], "default") << queues.out;
+  EXPECT_EQ(rows[1]["name"], "emails") << queues.out;
+  EXPECT_FALSE(rows[1].contains("error")) << queues.out;
+  EXPECT_EQ(shell_c(endpoint_, "queue emails").exit_code, 0);
+}
+
+TEST_F(ShellTest, KickClosesTheSessionWith1008AndItCannotBeResumed) {
+  ws_client ws;
+  ASSERT_TRUE(ws.connect(cluster_.http_port(0)));
+  auto welcome = ws.recv_type("welcome");
+  ASSERT_TRUE(welcome);
+  const std::string id = (*welcome).value("session", "");
+  ASSERT_FALSE(id.empty()) << *welcome;
+
+  auto listed = parsed(shell_c(endpoint_, "sessions"));
+  ASSERT_EQ(listed["sessions"].size(), 1u) << listed;
+  EXPECT_EQ(listed["sessions"][0]["id"], id) << listed;
+
+  auto kicked = shell_c(endpoint_, "kick " + id);
+  ASSERT_EQ(kicked.exit_code, 0) << kicked.err;
+  EXPECT_EQ(parsed(kicked)["kicked"], id) << kicked.out;
+  EXPECT_EQ(ws.wait_close(), 1008u);
+
+  // The same key cannot resume it: no resume window after a kick.
+  ws_client again;
+  ASSERT_TRUE(again.connect(cluster_.http_port(0)));
+  ASSERT_TRUE(again.recv_type("welcome"));
+  ASSERT_TRUE(again.send(json{{"type", "resume"}, {"id", 1}, {"session", id}, {"last_seq", 0}}));
+  auto refused = again.recv_type("error");
+  ASSERT_TRUE(refused);
+  EXPECT_EQ((*refused).value("code", ""), "session_not_found") << *refused;
+
+  // Kicked once only; an unknown session is refused by the node.
+  EXPECT_EQ(shell_c(endpoint_, "kick " + id).exit_code, 1);
+  EXPECT_EQ(shell_c(endpoint_, "kick nope").exit_code, 1);
+}
+
 TEST_F(ShellTest, EveryCommandIsAudited) {
   ASSERT_EQ(shell_c(endpoint_, "status").exit_code, 0);
   ASSERT_EQ(shell_c(endpoint_, "queue nope").exit_code, 1);
