@@ -399,6 +399,7 @@ struct peer_link {
   caf::actor handle;
   bool dialer = false; ///< we dial this peer (our name is smaller)
   bool dialing = false;
+  std::uint32_t failed_dials = 0; ///< in a row, since the last link
   nc::backoff retry{std::chrono::milliseconds{250}, std::chrono::milliseconds{4000}, 1};
 };
 
@@ -565,6 +566,7 @@ void adopt(link_actor* self, const std::string& node, caf::actor handle) {
     self->demonitor(p.handle);
   p.handle = handle;
   p.dialing = false;
+  p.failed_dials = 0;
   p.retry.reset();
   self->monitor(handle);
   s.members->set_linked(node, true);
@@ -607,8 +609,13 @@ void dial(link_actor* self, const std::string& node) {
     if (i == st.peers.end())
       return;
     i->second.dialing = false;
-    log::emit(log::level::debug, "cluster_dial_failed", R"("node":{},"detail":{})",
-              log::quote(node), log::quote(why));
+    // An operator should see a peer that cannot be reached (a refused TLS
+    // handshake: another CA) without a log line per backoff step: warn on
+    // the first failure in a row and every 64th after it.
+    auto n = ++i->second.failed_dials;
+    log::emit(n % 64 == 1 ? log::level::warn : log::level::debug, "cluster_dial_failed",
+              R"("node":{},"detail":{},"failures_in_a_row":{})", log::quote(node), log::quote(why),
+              n);
     schedule_dial(self, i->second);
   };
   self->request(mm, opts.connect_timeout, caf::connect_atom::value, p.info.host, p.info.port)
