@@ -26,9 +26,11 @@
 #include <functional>
 #include <iostream>
 #include <memory>
+#include <sstream>
 #include <string>
 #include <string_view>
 #include <thread>
+#include <unistd.h>
 #include <vector>
 
 namespace asio = boost::asio;
@@ -74,6 +76,31 @@ rss_sample read_rss(long pid) {
       s.rss_anon_kib = std::stol(line.substr(8));
   }
   return s;
+}
+
+// The node's CPU time (utime + stime from /proc/PID/stat) in clock ticks,
+// or -1 when unreadable.
+long read_cpu_ticks(long pid) {
+  if (pid <= 0)
+    return -1;
+  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+  std::string line;
+  if (!std::getline(in, line))
+    return -1;
+  // Fields after the command name, which is in parentheses and may hold spaces.
+  auto close = line.rfind(')');
+  if (close == std::string::npos)
+    return -1;
+  std::istringstream fields(line.substr(close + 2));
+  std::string field;
+  long utime = 0, stime = 0;
+  for (int i = 3; i <= 15 && fields >> field; ++i) {
+    if (i == 14)
+      utime = std::stol(field);
+    else if (i == 15)
+      stime = std::stol(field);
+  }
+  return utime + stime;
 }
 
 class client;
@@ -391,8 +418,12 @@ public:
   void publish_from(client* publisher) { publisher_ = publisher; }
   void next_round() {
     received_ = 0;
-    if (static_cast<int>(last_ms_.size()) >= opts_.rounds)
+    if (last_ms_.empty())
+      cpu_first_ = read_cpu_ticks(opts_.node_pid);
+    if (static_cast<int>(last_ms_.size()) >= opts_.rounds) {
+      cpu_last_ = read_cpu_ticks(opts_.node_pid);
       return finish();
+    }
     // Rounds are apart: the next event goes out once every subscriber has
     // the previous one.
     published_at_ = clock_type::now();
@@ -406,6 +437,8 @@ public:
   bool done_ = false;
   std::vector<double> last_ms_;
   std::vector<double> first_ms_;
+  long cpu_first_ = -1; ///< the node's CPU ticks when the first publish goes out
+  long cpu_last_ = -1;  ///< and when the last event of the last round arrived
 
 private:
   void check_ready() {
@@ -491,14 +524,22 @@ int run_crowd(const options& o) {
     std::sort(last.begin(), last.end());
     auto first = d.first_ms_;
     std::sort(first.begin(), first.end());
+    // The node's CPU over every round (its ticks are 10 ms: 20 rounds or
+    // more give a usable figure); -1 without --node-pid.
+    double cpu_ms_per_publish = -1;
+    if (d.cpu_first_ >= 0 && d.cpu_last_ >= 0 && !last.empty())
+      cpu_ms_per_publish = (d.cpu_last_ - d.cpu_first_) * 1000.0 /
+                           static_cast<double>(sysconf(_SC_CLK_TCK)) /
+                           static_cast<double>(last.size());
     auto med = [](const std::vector<double>& v) {
       return v.empty() ? 0.0 : v[v.size() / 2];
     };
     std::printf("{\"mode\":\"fanout\",\"subscribers\":%d,\"rounds\":%zu,\"open_s\":%.1f,"
                 "\"last_ms_median\":%.2f,\"last_ms_max\":%.2f,\"last_ms_min\":%.2f,"
-                "\"first_ms_median\":%.2f,\"failed_connections\":%llu}\n",
+                "\"first_ms_median\":%.2f,\"node_cpu_ms_per_publish\":%.2f,"
+                "\"failed_connections\":%llu}\n",
                 o.connections, last.size(), open_s, med(last), last.empty() ? 0.0 : last.back(),
-                last.empty() ? 0.0 : last.front(), med(first),
+                last.empty() ? 0.0 : last.front(), med(first), cpu_ms_per_publish,
                 static_cast<unsigned long long>(d.failures_));
     return d.failures_ == 0 && static_cast<int>(last.size()) == o.rounds ? 0 : 1;
   }

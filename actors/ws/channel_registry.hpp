@@ -22,8 +22,10 @@ struct channel_limits {
 /// sequence number (with a cluster relay: the number its home gave). Sixteen shards, each one mutex
 /// guarding its channels; a publish assigns the sequence number and fans out under its shard's
 /// lock, so events of one channel reach every subscriber in publish order. The subscribers'
-/// `deliver` only appends to a bounded outbox and posts a wake-up, so a lock is held for
-/// microseconds per subscriber (~10k subscribers: milliseconds; see docs/websocket.md). In memory
+/// `deliver` only appends to a bounded outbox and wakes its connection (a subscriber on the
+/// publisher's io thread starts its non-blocking write at once, the others join their io
+/// thread's wake list), so a lock is held for microseconds per subscriber (~10k subscribers:
+/// milliseconds; see docs/websocket.md). In memory
 /// only: a restart forgets channels (clients resubscribe). Thread-safe.
 class channel_registry final : public net::ws_service {
 public:

@@ -9,10 +9,17 @@
 // Invariants: at most one read and one write in flight; a close waits for the
 // write in flight; Beast pings after ping_interval of silence and closes the
 // connection when another interval passes without a pong.
+// Wake-ups (the session has something to write) cost little, since every
+// message sent passes through one: on the connection's own io thread (a pong,
+// an inline task's result, a publisher's local subscribers) the write starts
+// at once; from another thread (an executor's result, a publish on the other
+// io thread) the connection joins its io_context's wake_list, and one posted
+// drain per io_context writes for every connection woken meanwhile.
 #include "net/ws/internal/connection.hpp"
 
 #include "core/log.hpp"
 #include "net/ws/hub.hpp"
+#include "net/ws/internal/wake_list.hpp"
 #include "net/ws/session.hpp"
 
 #include <boost/asio/post.hpp>
@@ -23,6 +30,7 @@
 #include <boost/beast/websocket/ssl.hpp>
 
 #include <array>
+#include <charconv>
 #include <optional>
 
 namespace nzl::net::ws::internal {
@@ -34,13 +42,63 @@ using namespace std::chrono;
 
 namespace {
 
+// What an io_context's drain does with a woken connection.
+class pumpable {
+public:
+  virtual ~pumpable() = default;
+  virtual void pump() = 0;
+};
+
+// One per io_context (an asio service, so it lives and dies with the
+// context): the connections woken from other threads, drained by one posted
+// handler at a time.
+class wake_service final : public asio::execution_context::service {
+public:
+  using key_type = wake_service;
+  static inline asio::execution_context::id id;
+
+  explicit wake_service(asio::execution_context& ctx) : asio::execution_context::service(ctx) {}
+
+  /// Any thread: `c` is pumped on `ex` (an executor of this service's context).
+  void wake(const asio::any_io_executor& ex, std::shared_ptr<pumpable> c) {
+    if (list_.add(std::move(c)))
+      asio::post(ex, [this] { drain(); });
+  }
+
+private:
+  void shutdown() override {
+    list_.take(draining_);
+    draining_.clear();
+  }
+
+  // On the context's thread only (draining_ is its scratch list).
+  void drain() {
+    list_.take(draining_);
+    for (auto& c : draining_)
+      c->pump();
+    draining_.clear();
+  }
+
+  wake_list<pumpable> list_;
+  std::vector<std::shared_ptr<pumpable>> draining_;
+};
+
 template <class Stream>
 class ws_connection final : public connection,
                             public drainable,
+                            public pumpable,
                             public std::enable_shared_from_this<ws_connection<Stream>> {
 public:
   ws_connection(Stream&& stream, ws_hub& hub, ws_grant grant, std::shared_ptr<void> keep)
-      : ws_(std::move(stream)), hub_(hub), grant_(std::move(grant)), keep_(std::move(keep)) {}
+      : ws_(std::move(stream)), hub_(hub), grant_(std::move(grant)), keep_(std::move(keep)) {
+    auto ex = ws_.get_executor();
+    wakes_ = &asio::use_service<wake_service>(asio::query(ex, asio::execution::context));
+    // The server runs one io_context per io thread; another executor (none
+    // today) only loses the direct write on the own thread.
+    using io_executor = asio::io_context::executor_type;
+    if (auto* io = ex.template target<io_executor>())
+      io_ = &io->context();
+  }
 
   void run(upgrade_request&& request) {
     // Held until the handshake completes, then freed.
@@ -67,7 +125,11 @@ public:
 
   // connection (session side)
   void wake() override {
-    asio::post(ws_.get_executor(), [self = this->shared_from_this()] { self->pump(); });
+    // On the own thread nothing else runs on this connection now: write at
+    // once instead of posting (the caller holds no lock of the session).
+    if (io_ && io_->get_executor().running_in_this_thread())
+      return pump();
+    wakes_->wake(ws_.get_executor(), this->shared_from_this());
   }
 
   void close(std::uint16_t code, std::string reason, bool flush) override {
@@ -146,12 +208,19 @@ private:
     do_read();
   }
 
-  void pump() {
-    if (writing_ || ended_ || closing_sent_ || !session_)
+  void pump() override {
+    if (!may_write())
       return;
     if (close_code_ && !flush_)
       return send_close();
-    auto next = session_->take_next();
+    write(session_->take_next());
+  }
+
+  [[nodiscard]] bool may_write() const noexcept {
+    return !writing_ && !ended_ && !closing_sent_ && session_;
+  }
+
+  void write(std::optional<outgoing> next) {
     if (!next) {
       if (close_code_)
         send_close();
@@ -160,10 +229,15 @@ private:
     writing_ = true;
     writing_from_ = session_;
     current_ = std::move(*next);
-    auto len = std::snprintf(suffix_.data(), suffix_.size(), ",\"msg_seq\":%llu}",
-                             static_cast<unsigned long long>(current_.seq));
-    std::array<asio::const_buffer, 2> frame{asio::buffer(*current_.body),
-                                            asio::buffer(suffix_.data(), len)};
+    static constexpr std::string_view key = ",\"msg_seq\":";
+    std::copy(key.begin(), key.end(), suffix_.begin());
+    auto end = std::to_chars(suffix_.data() + key.size(), suffix_.data() + suffix_.size() - 1,
+                             current_.seq)
+                   .ptr;
+    *end++ = '}';
+    std::array<asio::const_buffer, 2> frame{
+        asio::buffer(*current_.body),
+        asio::buffer(suffix_.data(), static_cast<std::size_t>(end - suffix_.data()))};
     ws_.text(true);
     ws_.async_write(frame, [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
       self->on_write(ec);
@@ -175,8 +249,10 @@ private:
     current_ = {};
     if (ec)
       return end(ec);
-    writing_from_->mark_sent();
-    writing_from_.reset();
+    auto from = std::move(writing_from_);
+    if (from == session_ && may_write() && !(close_code_ && !flush_))
+      return write(session_->mark_sent_take_next()); // one lock for both
+    from->mark_sent();
     pump();
   }
 
@@ -230,6 +306,8 @@ private:
   std::optional<std::uint16_t> close_code_;
   std::string close_reason_;
   std::optional<asio::steady_timer> guard_;
+  wake_service* wakes_ = nullptr;
+  asio::io_context* io_ = nullptr;
   bool writing_ = false;
   bool ended_ = false;
   bool flush_ = false;

@@ -41,6 +41,26 @@ std::string open_text(const json& doc) {
   return text;
 }
 
+std::string dump(const json& value) {
+  return value.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+// The text open_text(message(type, id)) gives (keys in nlohmann's sorted
+// order: "id" then "type"), without building a JSON object: the replies sent
+// most (pong, result) skip the object's allocations.
+std::string bare_reply(std::string_view type, const json& id) {
+  std::string text{"{"};
+  if (!id.is_null()) {
+    text += R"("id":)";
+    text += dump(id);
+    text += ',';
+  }
+  text += R"("type":")";
+  text += type;
+  text += '"';
+  return text;
+}
+
 json message(std::string_view type, const json& id) {
   json doc = json::object();
   doc["type"] = type;
@@ -69,6 +89,7 @@ bool valid_id(const json& id) {
 
 session::session(std::string id, ws_grant grant, ws_hub& hub)
     : id_(std::move(id)), grant_(std::move(grant)), hub_(hub),
+      tasks_channel_("tasks/" + grant_.client),
       outbox_({hub.options().max_queued, hub.options().resume_buffer}) {}
 
 session::~session() = default;
@@ -125,6 +146,17 @@ std::optional<outgoing> session::take_next() {
 void session::mark_sent() {
   std::lock_guard guard{mutex_};
   outbox_.mark_sent();
+}
+
+std::optional<outgoing> session::mark_sent_take_next() {
+  std::lock_guard guard{mutex_};
+  outbox_.mark_sent();
+  auto* next = outbox_.next_unsent();
+  if (!next) {
+    wake_pending_ = false;
+    return std::nullopt;
+  }
+  return *next;
 }
 
 bool session::has_unsent() const {
@@ -289,7 +321,7 @@ void session::on_text(std::string_view text) {
   meter.type = message_type_name(type);
   if (type == "ping") {
     bad_in_a_row_ = 0;
-    return send(open_text(message("pong", id)));
+    return send(bare_reply("pong", id));
   }
   if (type == "task")
     return on_task(id, doc);
@@ -374,12 +406,20 @@ void session::on_task(const json& id, json& doc) {
     }
     s->measure_task(outcome);
     if (outcome.value) {
-      auto doc = message("result", id);
-      doc["task_id"] = outcome.id;
-      doc["result"] = std::move(outcome.value).value();
-      doc["duration_ms"] = outcome.duration_ms;
-      doc["region"] = outcome.region;
-      s->send(open_text(doc), outbox::mode::force);
+      // As open_text of {type, id, task_id, result, duration_ms, region}
+      // would give it (sorted keys), without building that object.
+      std::string text{R"({"duration_ms":)"};
+      text += dump(outcome.duration_ms);
+      text += R"(,"id":)";
+      text += dump(id);
+      text += R"(,"region":)";
+      text += dump(outcome.region);
+      text += R"(,"result":)";
+      text += dump(*outcome.value);
+      text += R"(,"task_id":)";
+      text += dump(outcome.id);
+      text += R"(,"type":"result")";
+      s->send(std::move(text), outbox::mode::force);
       s->task_event(outcome.id, "completed");
     } else {
       auto& err = outcome.value.err();
@@ -460,7 +500,11 @@ void session::on_publish(const json& id, const json& doc) {
       hub_.channels().publish(name, data->dump(-1, ' ', false, json::error_handler_t::replace));
   auto reply = message("published", id);
   reply["channel"] = name;
-  reply["seq"] = seq;
+  // 0: another node of the cluster numbers this channel and the number is
+  // not known here (docs/websocket.md "Channels across the cluster"); the
+  // reply then carries no seq rather than a wrong one.
+  if (seq != 0)
+    reply["seq"] = seq;
   send(open_text(reply));
 }
 
@@ -496,8 +540,17 @@ void session::on_resume(const json& id, const json& doc) {
 }
 
 void session::task_event(const std::string& task_id, std::string_view status) {
-  json data{{"task_id", task_id}, {"status", status}};
-  hub_.channels().publish("tasks/" + grant_.client, data.dump());
+  // Most clients never subscribe to `tasks`: an event nobody on this node
+  // listens to is not built (the channel is node-local, so nobody else
+  // could; and a channel without subscribers numbers nothing).
+  if (hub_.channels().subscribers(tasks_channel_) == 0)
+    return;
+  std::string data{R"({"status":)"};
+  data += dump(status);
+  data += R"(,"task_id":)";
+  data += dump(task_id);
+  data += '}';
+  hub_.channels().publish(tasks_channel_, data);
 }
 
 void session::end() {

@@ -32,7 +32,9 @@ class session;
 class connection {
 public:
   virtual ~connection() = default;
-  /// The session has messages to write.
+  /// The session has messages to write. On the connection's own io thread
+  /// the write starts before this returns (it takes the session's lock: the
+  /// caller must not hold it); elsewhere it is queued for that thread.
   virtual void wake() = 0;
   /// Closes the WebSocket with `code`: after every queued message when
   /// `flush`, else after the message being written.
@@ -88,6 +90,8 @@ public:
   /// wake-up). The message stays held until `mark_sent`.
   [[nodiscard]] std::optional<outgoing> take_next();
   void mark_sent();
+  /// `mark_sent` then `take_next`, under one lock (the writer's loop).
+  [[nodiscard]] std::optional<outgoing> mark_sent_take_next();
   /// True while messages wait to be written.
   [[nodiscard]] bool has_unsent() const;
 
@@ -126,6 +130,7 @@ private:
   std::string id_;
   ws_grant grant_;
   ws_hub& hub_;
+  std::string tasks_channel_;         // "tasks/<key>": this key's task events
   std::size_t bad_in_a_row_ = 0;      // io thread only
   std::vector<std::string> channels_; // io thread only (and end())
   mutable std::mutex mutex_;          // guards the members below

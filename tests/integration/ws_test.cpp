@@ -140,6 +140,61 @@ TEST_F(WsIntegrationTest, PublishReachesEverySubscriberInOrder) {
   EXPECT_EQ((*b->recv_type("unsubscribed"))["channel"], "news");
 }
 
+// Subscribers on both io threads of the node: the publisher's own thread
+// writes to its subscribers directly, the other thread's are woken in one
+// batch (net/ws/internal/wake_list.hpp); every subscriber still gets every
+// event, in order, and answers in between keep their session's msg_seq order.
+TEST_F(WsIntegrationTest, PublishWakesSubscribersOnEveryIoThreadInOrder) {
+  std::vector<std::unique_ptr<ws_client>> subs;
+  for (int i = 0; i < 8; ++i) {
+    subs.push_back(open());
+    ASSERT_TRUE(subs.back()->send({{"type", "subscribe"}, {"channel", "fan"}}));
+    ASSERT_TRUE(subs.back()->recv_type("subscribed"));
+  }
+  auto pub = open();
+  for (int i = 0; i < 20; ++i)
+    ASSERT_TRUE(pub->send({{"type", "publish"}, {"channel", "fan"}, {"data", i}}));
+  for (auto& c : subs) {
+    ASSERT_TRUE(c->send({{"type", "ping"}, {"id", "after"}}));
+    std::uint64_t last_msg_seq = 0;
+    for (int i = 0; i < 20; ++i) {
+      auto e = c->recv();
+      ASSERT_TRUE(e);
+      if ((*e)["type"] == "pong") { // may come between the events
+        --i;
+      } else {
+        EXPECT_EQ((*e)["type"], "event");
+        EXPECT_EQ((*e)["data"], i);
+        EXPECT_EQ((*e)["seq"], i + 1);
+      }
+      EXPECT_GT((*e)["msg_seq"].get<std::uint64_t>(), last_msg_seq);
+      last_msg_seq = (*e)["msg_seq"].get<std::uint64_t>();
+    }
+  }
+}
+
+// `published.seq` is the number this node gave the event; a channel nobody
+// listens to on a single node numbers nothing, and the reply then carries no
+// seq (it used to say 0, as it did for a channel another node numbers).
+TEST_F(WsIntegrationTest, PublishedCarriesTheSeqOnlyWhenThisNodeNumberedTheEvent) {
+  auto pub = open();
+  ASSERT_TRUE(pub->send({{"type", "publish"}, {"channel", "empty"}, {"data", 1}, {"id", 1}}));
+  auto none = pub->recv_type("published");
+  ASSERT_TRUE(none);
+  EXPECT_EQ((*none)["channel"], "empty");
+  EXPECT_FALSE(none->contains("seq"));
+  auto sub = open();
+  ASSERT_TRUE(sub->send({{"type", "subscribe"}, {"channel", "full"}}));
+  ASSERT_TRUE(sub->recv_type("subscribed"));
+  for (int i = 1; i <= 2; ++i) {
+    ASSERT_TRUE(pub->send({{"type", "publish"}, {"channel", "full"}, {"data", i}}));
+    auto numbered = pub->recv_type("published");
+    ASSERT_TRUE(numbered);
+    EXPECT_EQ((*numbered)["seq"], i);
+    EXPECT_EQ((*sub->recv_type("event"))["seq"], i);
+  }
+}
+
 TEST_F(WsIntegrationTest, TasksChannelCarriesTheCallersTaskLifecycle) {
   auto c = open();
   ASSERT_TRUE(c->send({{"type", "subscribe"}, {"channel", "tasks"}}));
