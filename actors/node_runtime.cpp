@@ -267,6 +267,63 @@ std::vector<std::string> node_runtime::queue_names() const {
   return names;
 }
 
+void node_runtime::probe_actors(std::chrono::milliseconds timeout,
+                                std::function<void(std::vector<actor_probe>)> done) {
+  auto& d = *impl_;
+  std::vector<std::pair<std::string, caf::actor>> targets;
+  for (auto [name, a] :
+       {std::pair{"region_node", &d.region_node}, std::pair{"storage_writer", &d.writer},
+        std::pair{"webhooks", &d.webhooks}, std::pair{"idempotency", &d.idempotency}})
+    if (*a)
+      targets.emplace_back(name, *a);
+  {
+    std::lock_guard guard{d.queues_mutex};
+    for (const auto& [name, q] : d.queues)
+      targets.emplace_back("queue:" + name, q);
+  }
+  if (targets.empty())
+    return done({});
+  // One short-lived actor sends every probe and answers when the last one
+  // is back or has timed out (each request has its own timeout and error
+  // handler, so the actor always ends).
+  struct gather {
+    std::vector<actor_probe> rows;
+    std::size_t left = 0;
+    std::function<void(std::vector<actor_probe>)> done;
+  };
+  auto g = std::make_shared<gather>();
+  g->left = targets.size();
+  g->done = std::move(done);
+  for (const auto& t : targets)
+    g->rows.push_back({t.first, std::nullopt});
+  // `g` goes as a spawn argument: CAF 0.17 dereferences a null argument
+  // tuple when a function actor is spawned without any (UBSan reports it).
+  auto probe = [targets = std::move(targets), timeout](caf::event_based_actor* self,
+                                                       std::shared_ptr<gather> state) {
+    const auto start = std::chrono::steady_clock::now();
+    auto g = std::move(state);
+    auto finish = [g, self] {
+      if (--g->left == 0) {
+        g->done(std::move(g->rows));
+        self->quit();
+      }
+    };
+    for (std::size_t i = 0; i < targets.size(); ++i)
+      self->request(targets[i].second, timeout, caf::sys_atom::value, caf::get_atom::value,
+                    std::string{"info"})
+          .then(
+              [g, i, start, finish](caf::ok_atom, const std::string&, const caf::strong_actor_ptr&,
+                                    const std::string&) {
+                g->rows[i].wait_us = std::chrono::duration_cast<std::chrono::microseconds>(
+                                         std::chrono::steady_clock::now() - start)
+                                         .count();
+                finish();
+              },
+              [finish](caf::error&) { finish(); });
+  };
+  d.system.spawn(probe, std::move(g));
+}
+
 result<std::unique_ptr<security_store>>
 node_runtime::open_security(security::node_key key, security_store_options options) {
   auto& d = *impl_;

@@ -483,9 +483,7 @@ int main(int argc, char** argv) {
     od.analytics = manifest->analytics.enabled;
     od.executor_threads = region->executor_threads;
     od.http_port = *port;
-    od.queue_names = [&runtime] {
-      return runtime.queue_names();
-    };
+    od.runtime = &runtime;
     auto* mailbox_of = &operator_server;
     od.operator_mailbox = [mailbox_of] {
       return *mailbox_of ? (*mailbox_of)->mailbox_size() : std::size_t{0};

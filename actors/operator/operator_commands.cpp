@@ -17,7 +17,7 @@ using nlohmann::json;
 
 constexpr std::array commands{
     command_info{"status", "", "the node: region, readiness, version, cluster state", 0, 0},
-    command_info{"actors", "", "the node's actors and their mailbox sizes where known", 0, 0},
+    command_info{"actors", "", "the node's actors: mailbox sizes where known, message waits", 0, 0},
     command_info{"queues", "", "every durable queue with its depth", 0, 0},
     command_info{"queue", "NAME", "depth, age and throughput of one queue", 1, 1},
     command_info{"task", "ID", "the stored record of a durable task", 1, 1},
@@ -140,7 +140,7 @@ void operator_commands::run(const std::string& identity, std::vector<std::string
   if (name == "status")
     return h.status ? finish({0, h.status(), {}}) : missing("status");
   if (name == "actors")
-    return h.actors ? finish({0, h.actors(), {}}) : missing("actor list");
+    return h.actors ? h.actors(async) : missing("actor list");
   if (name == "queues") {
     if (!h.queue_names || !h.queue_stats)
       return missing("durable queues");

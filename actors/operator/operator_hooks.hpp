@@ -21,8 +21,8 @@ using json_done = std::function<void(result<nlohmann::json>)>;
 /// example failover on a node that is not part of a cluster). Every
 /// function must be thread-safe and must not throw.
 struct operator_hooks {
-  std::function<nlohmann::json()> status;                ///< region, node, readiness, version, ...
-  std::function<nlohmann::json()> actors;                ///< [{name, kind, mailbox?}]
+  std::function<nlohmann::json()> status; ///< region, node, readiness, version, ...
+  std::function<void(json_done)> actors;  ///< {actors: [{name, kind, count, mailbox, wait_us}]}
   std::function<std::vector<std::string>()> queue_names; ///< queues known to the node
   std::function<void(std::string name, json_done)> queue_stats;
   std::function<void(std::string id, json_done)> get_task;

@@ -4,6 +4,7 @@
 // read from disk only for `config show` and `config reload`.
 #include "apps/operator/node_operator.hpp"
 
+#include "actors/node_runtime.hpp"
 #include "cluster/cluster_control.hpp"
 #include "config/manifest.hpp"
 #include "core/log.hpp"
@@ -26,6 +27,8 @@ using nlohmann::json;
 namespace op = actors::operator_shell;
 
 constexpr std::size_t max_manifest_bytes = 4 * 1024 * 1024;
+// Bounds `actors`: well under the shell's default command timeout (10 s).
+constexpr std::chrono::milliseconds probe_timeout{2'000};
 
 result<json> read_manifest_json(const std::filesystem::path& path) {
   std::ifstream in{path, std::ios::binary};
@@ -83,6 +86,36 @@ std::string level_name(log::level l) {
   return "?";
 }
 
+// Appends the dotted path of every leaf that differs between `before` and
+// `after` ("queues.max_backlog", "regions[0].limits.max_body_bytes") to
+// `out`, at most `max` of them.
+void changed_fields(const json& before, const json& after, const std::string& path, json& out,
+                    std::size_t max) {
+  if (out.size() >= max || before == after)
+    return;
+  auto at = [&](const std::string& key) {
+    return path.empty() ? key : path + "." + key;
+  };
+  // A section that is new is listed by its leaves too.
+  static const json no_members = json::object();
+  if (before.is_null() && after.is_object())
+    return changed_fields(no_members, after, path, out, max);
+  if (before.is_object() && after.is_object()) {
+    for (const auto& [key, value] : after.items())
+      changed_fields(before.contains(key) ? before[key] : json{}, value, at(key), out, max);
+    for (const auto& [key, value] : before.items())
+      if (!after.contains(key) && out.size() < max)
+        out.push_back(at(key));
+    return;
+  }
+  if (before.is_array() && after.is_array() && before.size() == after.size()) {
+    for (std::size_t i = 0; i < after.size(); ++i)
+      changed_fields(before[i], after[i], path + "[" + std::to_string(i) + "]", out, max);
+    return;
+  }
+  out.push_back(path);
+}
+
 } // namespace
 
 json redact_manifest(json doc) {
@@ -124,40 +157,50 @@ op::operator_hooks make_node_operator_hooks(node_operator_deps d) {
     }
     return s;
   };
-  h.actors = [d] {
-    // Mailbox sizes are known for the operator actor only: the runtime's
-    // and the cluster's actors are private to their libraries.
+  h.actors = [d](op::json_done done) {
+    // CAF 0.17 lets only an actor's own thread read its mailbox size, so it
+    // is known for the operator actor (which records it per command); the
+    // runtime's actors are probed instead: `wait_us` is how long a message
+    // waits in each mailbox now (null: no answer within the probe timeout).
+    // The analytics and cluster actors are private to their libraries.
+    auto row = [](std::string name, std::string kind, json count, json mailbox) {
+      return json{{"name", std::move(name)},
+                  {"kind", std::move(kind)},
+                  {"count", std::move(count)},
+                  {"mailbox", std::move(mailbox)},
+                  {"wait_us", nullptr}};
+    };
     json rows = json::array();
+    rows.push_back(row("executors", "thread pool", d.executor_threads, nullptr));
+    rows.push_back(row("ws_sessions", "session", d.ws != nullptr ? d.ws->sessions() : 0, nullptr));
+    rows.push_back(row("analytics", "actor", d.analytics ? 1 : 0, nullptr));
+    rows.push_back(row("cluster_link", "actor", d.cluster != nullptr ? 1 : 0, nullptr));
     rows.push_back(
-        json{{"name", "region_node"}, {"kind", "actor"}, {"count", 1}, {"mailbox", nullptr}});
-    rows.push_back(json{{"name", "executors"},
-                        {"kind", "thread pool"},
-                        {"count", d.executor_threads},
-                        {"mailbox", nullptr}});
-    rows.push_back(json{
-        {"name", "queues"}, {"kind", "actor per queue"}, {"count", nullptr}, {"mailbox", nullptr}});
-    rows.push_back(json{{"name", "ws_sessions"},
-                        {"kind", "session"},
-                        {"count", d.ws != nullptr ? d.ws->sessions() : 0},
-                        {"mailbox", nullptr}});
-    rows.push_back(json{{"name", "analytics"},
-                        {"kind", "actor"},
-                        {"count", d.analytics ? 1 : 0},
-                        {"mailbox", nullptr}});
-    rows.push_back(json{{"name", "cluster_link"},
-                        {"kind", "actor"},
-                        {"count", d.cluster != nullptr ? 1 : 0},
-                        {"mailbox", nullptr}});
-    rows.push_back(json{{"name", "operator"},
-                        {"kind", "actor"},
-                        {"count", 1},
-                        {"mailbox", d.operator_mailbox ? d.operator_mailbox() : 0}});
-    return json{{"actors", std::move(rows)}};
+        row("operator", "actor", 1, d.operator_mailbox ? d.operator_mailbox() : std::size_t{0}));
+    if (d.runtime == nullptr)
+      return done(json{{"actors", std::move(rows)}});
+    d.runtime->probe_actors(
+        probe_timeout, [row, rows = std::move(rows), done = std::move(done)](
+                           std::vector<actors::node_runtime::actor_probe> probes) mutable {
+          json probed = json::array();
+          for (auto& p : probes) {
+            auto r =
+                row(p.name, p.name.starts_with("queue:") ? "queue actor" : "actor", 1, nullptr);
+            if (p.wait_us)
+              r["wait_us"] = *p.wait_us;
+            probed.push_back(std::move(r));
+          }
+          for (auto& r : rows)
+            probed.push_back(std::move(r));
+          done(json{{"actors", std::move(probed)}});
+        });
   };
   if (d.tasks != nullptr) {
     auto* t = d.tasks;
-    if (d.queue_names)
-      h.queue_names = d.queue_names;
+    if (auto* r = d.runtime)
+      h.queue_names = [r] {
+        return r->queue_names();
+      };
     else
       h.queue_names = [] {
         return std::vector<std::string>{"default"};
@@ -223,12 +266,24 @@ op::operator_hooks make_node_operator_hooks(node_operator_deps d) {
     for (const auto& [name, value] : started->items())
       if (!now->contains(name))
         changed.push_back(name);
-    // Nothing of the manifest is applied live yet: the gateway's tiers,
-    // limits and routing are fixed at start. `log-level` changes live.
+    // Nothing of the manifest applies live yet: the gateway copies its
+    // tiers at start and hands out pointers to them, routing and limits
+    // are fixed in their services, and the log level is a command-line
+    // flag (`log-level` changes it live). Each changed field says so.
+    constexpr std::size_t max_fields = 200;
+    json fields = json::array();
+    changed_fields(*started, *now, "", fields, max_fields);
+    json restart = json::array();
+    json per_field = json::array();
+    for (auto& f : fields) {
+      per_field.push_back(json{{"field", f}, {"action", "needs restart"}});
+      restart.push_back(std::move(f));
+    }
     return json{{"valid", true},
                 {"changed", changed},
                 {"applied", json::array()},
-                {"restart_needed", changed}};
+                {"restart_needed", std::move(restart)},
+                {"fields", std::move(per_field)}};
   };
   h.set_log_level = [level](std::string text) -> result<json> {
     log::level l;

@@ -8,6 +8,9 @@
 #include <string>
 #include <vector>
 
+namespace nzl::actors {
+class node_runtime;
+}
 namespace nzl::cluster {
 class cluster_control;
 }
@@ -36,8 +39,9 @@ struct node_operator_deps {
   unsigned executor_threads = 0;
   std::uint16_t http_port = 0;
   std::function<std::size_t()> operator_mailbox; ///< the operator actor's mailbox size
-  /// The node's queues (node_runtime::queue_names); empty: only "default".
-  std::function<std::vector<std::string>()> queue_names;
+  /// Its queues and actors (`queues`, `actors`); null: only "default" and
+  /// no probes.
+  actors::node_runtime* runtime = nullptr;
 };
 
 /// The operator hooks of a running node, over its services.

@@ -252,6 +252,66 @@ TEST_F(ShellTest, QueuesListsEveryQueueOfTheNode) {
   EXPECT_EQ(shell_c(endpoint_, "queue emails").exit_code, 0);
 }
 
+TEST_F(ShellTest, ActorsProbesTheRuntimeActors) {
+  http_client c{cluster_.http_port(0)};
+  auto queued = c.post("/v3/tasks", R"({"type":"echo","payload":{"x":1},"options":{"async":true}})",
+                       {{"CF-IPCountry", "US"}});
+  ASSERT_TRUE(queued);
+  ASSERT_EQ(queued->status, 202u) << queued->body;
+
+  auto actors = shell_c(endpoint_, "actors");
+  ASSERT_EQ(actors.exit_code, 0) << actors.err;
+  const auto answer = parsed(actors);
+  json by_name = json::object();
+  for (const auto& row : answer["actors"])
+    by_name[row.value("name", "?")] = row;
+  // An idle node answers every probe well within its timeout: each row of
+  // the runtime has a measured wait (its value is not asserted).
+  for (const char* name : {"region_node", "storage_writer", "queue:default"}) {
+    ASSERT_TRUE(by_name.contains(name)) << name << " in " << actors.out;
+    EXPECT_TRUE(by_name[name]["wait_us"].is_number_integer()) << by_name[name];
+    EXPECT_TRUE(by_name[name]["mailbox"].is_null()) << by_name[name];
+  }
+  EXPECT_TRUE(by_name["operator"]["mailbox"].is_number_integer()) << actors.out;
+  EXPECT_TRUE(by_name["executors"]["wait_us"].is_null()) << actors.out;
+}
+
+TEST_F(ShellTest, ConfigReloadNamesEveryChangedFieldAndWhatNeedsARestart) {
+  const auto path = cluster_.node(0).dir() / "manifest.json";
+  json manifest;
+  {
+    std::ifstream in{path};
+    manifest = json::parse(in, nullptr, false);
+  }
+  ASSERT_TRUE(manifest.is_object()) << path;
+  manifest["security"]["rate_limit_tiers"]["default"]["quota"] = 5;
+  manifest["queues"]["max_backlog"] = 77;
+  {
+    std::ofstream out{path, std::ios::trunc};
+    out << manifest.dump(2);
+  }
+  auto reload = shell_c(endpoint_, "config reload");
+  ASSERT_EQ(reload.exit_code, 0) << reload.err;
+  auto r = parsed(reload);
+  EXPECT_EQ(r["valid"], true) << reload.out;
+  EXPECT_EQ(r["changed"], json({"queues", "security"})) << reload.out;
+  EXPECT_EQ(r["restart_needed"],
+            json({"queues.max_backlog", "security.rate_limit_tiers.default.quota"}))
+      << reload.out;
+  ASSERT_EQ(r["fields"].size(), 2u) << reload.out;
+  EXPECT_EQ(r["fields"][0]["action"], "needs restart") << reload.out;
+
+  // An invalid manifest is refused and nothing changes.
+  manifest["queues"]["max_backlog"] = -1;
+  {
+    std::ofstream out{path, std::ios::trunc};
+    out << manifest.dump(2);
+  }
+  auto bad = shell_c(endpoint_, "config reload");
+  EXPECT_EQ(bad.exit_code, 1) << bad.out;
+  EXPECT_NE(bad.err.find("does not validate"), std::string::npos) << bad.err;
+}
+
 TEST_F(ShellTest, KickClosesTheSessionWith1008AndItCannotBeResumed) {
   ws_client ws;
   ASSERT_TRUE(ws.connect(cluster_.http_port(0)));
