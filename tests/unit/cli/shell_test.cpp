@@ -93,6 +93,42 @@ TEST_F(CliShellCommandsTest, DrainActsOnThisRegionAndKeysCreateTakesScopes) {
   EXPECT_EQ(spec_, (json{{"name", "ci"}, {"scopes", {"tasks:read", "admin"}}}));
 }
 
+TEST_F(CliShellCommandsTest, ActorsAnswersWhenTheProbeDoes) {
+  // The node's probe answers later, on another thread: the command answers
+  // then, once, and is audited then.
+  op::json_done pending;
+  hooks_.actors = [&pending](op::json_done done) {
+    pending = std::move(done);
+  };
+  op::operator_commands commands{hooks_};
+  std::optional<op::command_reply> reply;
+  commands.run("local:7", {"actors"}, [&](op::command_reply r) { reply = std::move(r); });
+  EXPECT_FALSE(reply.has_value());
+  EXPECT_TRUE(audit_.empty());
+  ASSERT_TRUE(pending);
+  pending(json{{"actors", {{{"name", "region_node"}, {"wait_us", 12}}}}});
+  ASSERT_TRUE(reply.has_value());
+  EXPECT_EQ(reply->status, 0);
+  EXPECT_EQ(reply->body["actors"][0]["wait_us"], 12);
+  ASSERT_EQ(audit_.size(), 1u);
+  EXPECT_EQ(audit_[0].line, "actors");
+}
+
+TEST_F(CliShellCommandsTest, KickAnswersWhatTheHubDid) {
+  hooks_.kick = [](std::string id) -> result<json> {
+    if (id != "s1")
+      return fail(errc::not_found, "no WebSocket session '" + id + "' on this node");
+    return json{{"kicked", id}};
+  };
+  auto kicked = run({"kick", "s1"});
+  EXPECT_EQ(kicked.status, 0);
+  EXPECT_EQ(kicked.body["kicked"], "s1");
+  auto unknown = run({"kick", "s2"});
+  EXPECT_EQ(unknown.status, 1);
+  EXPECT_NE(unknown.error.find("no WebSocket session 's2'"), std::string::npos) << unknown.error;
+  EXPECT_EQ(run({"kick"}).status, 2);
+}
+
 TEST_F(CliShellCommandsTest, UsageErrorsAndMissingHooks) {
   EXPECT_EQ(run({}).status, 2);
   EXPECT_EQ(run({"nope"}).status, 2);
