@@ -65,6 +65,7 @@ struct task_outcome {
   result<nlohmann::json> value = error{};
   double duration_ms = 0;
   std::string region;
+  std::string node; ///< the node that ran it, in a cluster (X-Served-By-Node); else empty
 };
 
 } // namespace nzl

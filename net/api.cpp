@@ -562,6 +562,8 @@ void api::run_task(http_request& request, responder& done, bool v2) {
                      doc["success"] = false;
                    auto res = problem_response(doc, err.code);
                    res.headers.emplace_back("X-Served-By-Region", outcome.region);
+                   if (!outcome.node.empty())
+                     res.headers.emplace_back("X-Served-By-Node", outcome.node);
                    res.task_type = outcome.type;
                    if (v2)
                      add_v2_headers(res);
@@ -579,6 +581,8 @@ void api::run_task(http_request& request, responder& done, bool v2) {
                  http_response res;
                  res.body = completed_task_text(outcome);
                  res.headers.emplace_back("X-Served-By-Region", outcome.region);
+                 if (!outcome.node.empty())
+                   res.headers.emplace_back("X-Served-By-Node", outcome.node);
                  res.task_type = std::move(outcome.type);
                  done(std::move(res));
                });

@@ -68,6 +68,7 @@ struct fwd_job {
 struct op_job {
   enum class kind { enqueue, get, cancel, retry, drain } what = kind::get;
   std::string region;
+  std::string node; ///< a durable task's home node; empty: any node of `region`
   std::string id;
   task_request request; ///< enqueue
   wire_drain drain;     ///< drain
@@ -334,6 +335,7 @@ struct cluster_service::impl {
     local.run(std::move(r), [this, done = std::move(done)](task_outcome o) {
       in_flight.fetch_sub(1);
       record(o.duration_ms);
+      o.node = options.node;
       done(std::move(o));
     });
   }
@@ -679,7 +681,9 @@ void send_forward(link_actor* self, fwd_job_ptr j, const std::string& region,
             st.forwards.erase(it);
             auto region = w.region;
             auto d = w.duration_ms;
-            f.job->done(outcome_of(f.job->request, value_of(w), region, d));
+            auto o = outcome_of(f.job->request, value_of(w), region, d);
+            o.node = f.node;
+            f.job->done(std::move(o));
           },
           [self, token](caf::error& e) {
             auto& st = self->state;
@@ -739,23 +743,104 @@ void route_fwd(link_actor* self, fwd_job_ptr j) {
   }
 }
 
+// Drains (or undrains) this node and says so.
+json drain_here(link_actor* self, const wire_drain& d) {
+  auto& s = self->state;
+  auto load = s.members->self_load();
+  load.drained = d.on;
+  load.redirect = d.on ? d.redirect : std::string{};
+  s.members->set_self_load(load);
+  publish(self);
+  log::emit(log::level::warn, d.on ? "cluster_failover" : "cluster_failback",
+            R"("region":{},"to":{})", log::quote(s.svc->options.region), log::quote(d.redirect));
+  return json{{"region", s.svc->options.region},
+              {"drained", d.on},
+              {"redirect", load.redirect},
+              {"node", s.svc->options.node}};
+}
+
+// A failover or failback reaches every node of the region it names: this
+// one if it is of that region, and every peer of it that is linked. The
+// answer lists the nodes that did it and those that did not answer; it is a
+// 503 only when no node of the region could be reached.
+void drain_region(link_actor* self, op_job_ptr j) {
+  struct round {
+    op_job_ptr job;
+    std::size_t left = 0;
+    json nodes = json::array();
+    json unreachable = json::array();
+  };
+  auto& s = self->state;
+  auto r = std::make_shared<round>();
+  r->job = j;
+  auto finish = [r] {
+    auto& job = *r->job;
+    if (r->nodes.empty())
+      return job.done(fail(errc::unavailable,
+                           "no node of region " + job.region + " could be reached",
+                           {{"region", job.region}, {"unreachable", r->unreachable}}));
+    job.done(json{{"region", job.region},
+                  {"drained", job.drain.on},
+                  {"redirect", job.drain.on ? job.drain.redirect : std::string{}},
+                  {"node", r->nodes.front().value("node", "")},
+                  {"nodes", r->nodes},
+                  {"unreachable", r->unreachable}});
+  };
+  if (j->region == s.svc->options.region)
+    r->nodes.push_back(drain_here(self, j->drain));
+  std::vector<std::pair<std::string, caf::actor>> targets;
+  for (const auto& p : s.members->peers()) {
+    if (p.region != j->region)
+      continue;
+    auto it = s.peers.find(p.node);
+    if (it != s.peers.end() && it->second.handle)
+      targets.emplace_back(p.node, it->second.handle);
+    else
+      r->unreachable.push_back(p.node);
+  }
+  r->left = targets.size();
+  if (r->left == 0)
+    return finish();
+  auto timeout = s.svc->options.down_after * 4;
+  for (auto& [node, handle] : targets) {
+    self->request(handle, timeout, drain_atom::value, j->drain)
+        .then(
+            [r, finish, node = node](wire_result& w) {
+              auto v = value_of(w);
+              if (v)
+                r->nodes.push_back(std::move(v).value());
+              else
+                r->unreachable.push_back(node);
+              if (--r->left == 0)
+                finish();
+            },
+            [r, finish, node = node](caf::error&) {
+              r->unreachable.push_back(node);
+              if (--r->left == 0)
+                finish();
+            });
+  }
+}
+
 void route_op(link_actor* self, op_job_ptr j) {
   auto& s = self->state;
   auto& local = s.svc->local;
-  const bool here = j->region == s.svc->options.region;
-  if (j->what == op_job::kind::drain && here) {
-    auto load = s.members->self_load();
-    load.drained = j->drain.on;
-    load.redirect = j->drain.on ? j->drain.redirect : std::string{};
-    s.members->set_self_load(load);
-    publish(self);
-    log::emit(log::level::warn, j->drain.on ? "cluster_failover" : "cluster_failback",
-              R"("region":{},"to":{})", log::quote(j->region), log::quote(j->drain.redirect));
-    return j->done(json{{"region", j->region},
-                        {"drained", j->drain.on},
-                        {"redirect", load.redirect},
-                        {"node", s.svc->options.node}});
+  if (j->what == op_job::kind::drain)
+    return drain_region(self, std::move(j));
+  const auto& mine = s.svc->options;
+  if (j->what == op_job::kind::enqueue && j->node.empty()) {
+    // A serving node of the region stores it (this one if it can), and the
+    // id names that node so that any node of the cluster reaches the task.
+    const bool self_ok = j->region == mine.region && s.members->self_serves();
+    const auto* target = self_ok ? nullptr : choose_node(self, j->region);
+    if (target)
+      j->node = target->node;
+    else if (j->region == mine.region)
+      j->node = mine.node;
+    if (!j->node.empty())
+      j->request.id = nc::make_home_id(j->node, j->request.id);
   }
+  const bool here = j->node.empty() ? j->region == mine.region : j->node == mine.node;
   if (here) {
     switch (j->what) {
     case op_job::kind::enqueue:
@@ -771,16 +856,27 @@ void route_op(link_actor* self, op_job_ptr j) {
     }
   }
   // Durable tasks live on their home even when it is drained.
-  auto* node = choose_node(self, j->region, j->what != op_job::kind::enqueue);
-  if (!node)
+  std::string target;
+  caf::actor handle;
+  if (!j->node.empty()) {
+    auto it = s.peers.find(j->node);
+    if (it != s.peers.end() && it->second.handle) {
+      target = j->node;
+      handle = it->second.handle;
+    }
+  } else if (auto* node = choose_node(self, j->region, j->what != op_job::kind::enqueue)) {
+    target = node->node;
+    handle = s.peers[node->node].handle;
+  }
+  if (!handle) {
+    auto where =
+        j->node.empty() ? "region " + j->region : "node " + j->node + " (region " + j->region + ")";
     return j->done(fail(errc::unavailable,
-                        "region " + j->region +
-                            " is down; its tasks are reachable again when "
-                            "it is back",
-                        {{"region", j->region}}));
-  auto handle = s.peers[node->node].handle;
+                        where + " is down; its tasks are reachable again when it is back",
+                        {{"region", j->region}, {"node", j->node}}));
+  }
   auto token = s.next_token++;
-  s.ops.emplace(token, pending_op{j, node->node});
+  s.ops.emplace(token, pending_op{j, target});
   auto on_answer = [self, token](wire_result& w) {
     auto it = self->state.ops.find(token);
     if (it == self->state.ops.end())
@@ -1044,17 +1140,9 @@ caf::behavior link_behavior(link_actor* self, cluster_service::impl* svc) {
         });
       },
       [self](drain_atom, const wire_drain& d) {
-        return serve(self, [self, d](auto reply) {
-          auto j = std::make_shared<op_job>();
-          j->what = op_job::kind::drain;
-          j->region = self->state.svc->options.region;
-          j->drain = d;
-          auto region = j->region;
-          j->done = [reply, region](result<json> v) {
-            reply(to_wire(std::move(v), region));
-          };
-          route_op(self, j);
-        });
+        // The node that took the operator's request fans it out; each node
+        // of the region drains itself only.
+        return to_wire(result<json>{drain_here(self, d)}, self->state.svc->options.region);
       },
       [self](ldone_atom, std::uint64_t token, wire_result& w) {
         auto it = self->state.serving.find(token);
@@ -1463,9 +1551,10 @@ void cluster_service::enqueue(task_request request, json_handler done) {
   auto region = pick_region(*view, d.options.routing, *route);
   if (!region)
     return done(std::move(region).err());
-  request.id = nc::make_home_id(*region, request.id);
-  if (*region == d.options.region && view->self_serves())
+  if (*region == d.options.region && view->self_serves()) {
+    request.id = nc::make_home_id(d.options.node, request.id);
     return d.local.enqueue(std::move(request), std::move(done));
+  }
   auto j = std::make_shared<op_job>();
   j->what = op_job::kind::enqueue;
   j->region = std::move(*region);
@@ -1478,8 +1567,18 @@ namespace {
 
 void task_op_at_home(cluster_service::impl& d, op_job::kind what, std::string id,
                      net::task_service::json_handler done) {
+  // The id names the home node ("<node>.<uuid>"); ids made before nodes
+  // were named, and single-node regions, name the region, which is the same.
   auto home = std::string{nc::home_of(id)};
-  if (home.empty() || home == d.options.region || !d.options.routing.has_region(home)) {
+  std::string home_node;
+  std::string home_region = home;
+  for (const auto& p : d.options.peers)
+    if (p.node == home) {
+      home_node = p.node;
+      home_region = p.region;
+    }
+  if (home.empty() || home == d.options.node ||
+      (home_node.empty() && (home == d.options.region || !d.options.routing.has_region(home)))) {
     switch (what) {
     case op_job::kind::get:
       return d.local.get_task(std::move(id), std::move(done));
@@ -1491,7 +1590,8 @@ void task_op_at_home(cluster_service::impl& d, op_job::kind what, std::string id
   }
   auto j = std::make_shared<op_job>();
   j->what = what;
-  j->region = std::move(home);
+  j->region = std::move(home_region);
+  j->node = std::move(home_node);
   j->id = std::move(id);
   j->done = std::move(done);
   caf::anon_send(d.link, opjob_atom::value, std::move(j));

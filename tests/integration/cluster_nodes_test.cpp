@@ -11,6 +11,7 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <set>
 
 namespace nzl::test {
 namespace {
@@ -85,6 +86,91 @@ TEST_F(ClusterNodesIntegrationTest, TasksSpreadOverBothNodesOfTheRegion) {
   EXPECT_EQ(a, static_cast<std::uint64_t>(tasks / 2));
   EXPECT_EQ(b, static_cast<std::uint64_t>(tasks / 2));
   EXPECT_EQ(served(cluster_, 2), 0u);
+}
+
+// Every answer names the node that ran the task; round robin uses both.
+TEST_F(ClusterNodesIntegrationTest, AnswersNameTheNodeThatRanTheTask) {
+  http_client c{cluster_.http_port(2), 10s};
+  std::set<std::string> nodes;
+  for (int i = 0; i < 4; ++i) {
+    auto r = c.post("/v3/tasks", json{{"type", "echo"}, {"payload", {{"i", i}}}}.dump());
+    ASSERT_TRUE(r);
+    ASSERT_EQ(r->status, 200u) << r->body;
+    EXPECT_EQ(r->header("X-Served-By-Region"), "r1");
+    nodes.insert(r->header("X-Served-By-Node"));
+  }
+  EXPECT_EQ(nodes, (std::set<std::string>{"r1-a", "r1-b"}));
+  auto local = c.post(
+      "/v3/tasks",
+      json{{"type", "echo"}, {"payload", json::object()}, {"options", {{"region", "r2"}}}}.dump());
+  ASSERT_TRUE(local);
+  EXPECT_EQ(local->header("X-Served-By-Node"), "r2") << local->body;
+}
+
+// A durable task's id names the node that stores it, so every node, the
+// other node of its own region included, reaches it.
+TEST_F(ClusterNodesIntegrationTest, DurableTaskIdNamesItsNodeAndEveryNodeReachesIt) {
+  http_client c{cluster_.http_port(2), 10s};
+  std::set<std::string> homes;
+  std::vector<std::string> ids;
+  for (int i = 0; i < 2; ++i) {
+    auto r = c.post(
+        "/v3/tasks",
+        json{{"type", "echo"}, {"payload", {{"i", i}}}, {"options", {{"async", true}}}}.dump());
+    ASSERT_TRUE(r);
+    ASSERT_EQ(r->status, 202u) << r->body;
+    auto id = r->json()["id"].get<std::string>();
+    homes.insert(id.substr(0, id.find('.')));
+    ids.push_back(id);
+  }
+  EXPECT_EQ(homes, (std::set<std::string>{"r1-a", "r1-b"}));
+  for (const auto& id : ids)
+    for (std::size_t i = 0; i < cluster_.size(); ++i) {
+      http_client n{cluster_.http_port(i), 10s};
+      std::string last;
+      EXPECT_TRUE(eventually(
+          [&] {
+            auto g = n.request("GET", "/v3/tasks/" + id);
+            last = g ? std::to_string(g->status) + " " + g->body : n.error();
+            return g && g->status == 200 && g->json().value("status", "") == "completed";
+          },
+          20s))
+          << id << " from node " << i << ": " << last;
+    }
+}
+
+// Failover of a region drains each of its nodes, and failback undrains them.
+TEST_F(ClusterNodesIntegrationTest, FailoverDrainsEveryNodeOfTheRegion) {
+  http_client c{cluster_.http_port(2), 10s};
+  auto f = c.post("/v3/admin/cluster/failover", R"({"from":"r1","to":"r2"})");
+  ASSERT_TRUE(f);
+  ASSERT_EQ(f->status, 200u) << f->body;
+  std::set<std::string> drained;
+  const auto answer = f->json();
+  for (const auto& n : answer["nodes"])
+    drained.insert(n.value("node", ""));
+  EXPECT_EQ(drained, (std::set<std::string>{"r1-a", "r1-b"})) << f->body;
+  for (int i = 0; i < 4; ++i) {
+    std::string last;
+    EXPECT_TRUE(eventually(
+        [&] {
+          auto r = c.post("/v3/tasks", json{{"type", "echo"}, {"payload", {{"i", i}}}}.dump());
+          last = r ? r->body : c.error();
+          return r && r->status == 200 && r->json()["region"] == "r2";
+        },
+        20s))
+        << last;
+  }
+  auto b = c.post("/v3/admin/cluster/failback", R"({"region":"r1"})");
+  ASSERT_TRUE(b);
+  ASSERT_EQ(b->status, 200u) << b->body;
+  EXPECT_EQ(b->json()["nodes"].size(), 2u) << b->body;
+  EXPECT_TRUE(eventually(
+      [&] {
+        auto r = c.post("/v3/tasks", json{{"type", "echo"}, {"payload", json::object()}}.dump());
+        return r && r->status == 200 && r->json()["region"] == "r1";
+      },
+      20s));
 }
 
 TEST_F(ClusterNodesIntegrationTest, StatusListsBothNodesUnderTheirRegion) {
