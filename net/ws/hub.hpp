@@ -109,7 +109,9 @@ public:
   /// message being written, and the session ends when that connection has
   /// let go of it; a detached one ends now. No resume window: a `resume`
   /// of it is refused from now on. False if no such session (or already
-  /// kicked). Any thread.
+  /// kicked). Any thread. Known gap: a resume that found the session just
+  /// before the kick but has not attached it yet is not closed; the session
+  /// then ends when that connection closes.
   bool kick(std::string_view session_id);
 
   /// Ends every session (at shutdown, after the connections closed).
