@@ -30,6 +30,7 @@
 #include "cluster/backoff.hpp"
 #include "cluster/gather_round.hpp"
 #include "cluster/membership.hpp"
+#include "cluster/port_probe.hpp"
 #include "cluster/task_home.hpp"
 #include "core/log.hpp"
 
@@ -132,6 +133,7 @@ namespace {
 using job_atom = caf::atom_constant<caf::atom("nzl_job")>;
 using opjob_atom = caf::atom_constant<caf::atom("nzl_opjob")>;
 using tick_atom = caf::atom_constant<caf::atom("nzl_tick")>;
+using probe_atom = caf::atom_constant<caf::atom("nzl_probe")>;
 using dial_atom = caf::atom_constant<caf::atom("nzl_dial")>;
 using ldone_atom = caf::atom_constant<caf::atom("nzl_ldone")>;
 using reg_atom = caf::atom_constant<caf::atom("nzl_reg")>;
@@ -402,6 +404,7 @@ struct peer_link {
   bool dialer = false; ///< we dial this peer (our name is smaller)
   bool dialing = false;
   std::uint32_t failed_dials = 0; ///< in a row, since the last link
+  caf::actor prober;              ///< detached: probes the peer's port before each dial
   nc::backoff retry{std::chrono::milliseconds{250}, std::chrono::milliseconds{4000}, 1};
 };
 
@@ -596,31 +599,34 @@ std::string refusal(link_actor* self, const wire_hello& h) {
   return {};
 }
 
-void dial(link_actor* self, const std::string& node) {
-  auto& s = self->state;
-  auto it = s.peers.find(node);
-  if (it == s.peers.end() || it->second.handle)
-    return;
-  const auto& opts = s.svc->options;
-  auto& p = it->second;
-  auto mm = opts.tls.enabled() ? self->system().openssl_manager().actor_handle()
-                               : self->system().middleman().actor_handle();
-  auto retry = [self, node](std::string why) {
-    auto& st = self->state;
-    auto i = st.peers.find(node);
-    if (i == st.peers.end())
-      return;
-    i->second.dialing = false;
-    // An operator should see a peer that cannot be reached (a refused TLS
-    // handshake: another CA) without a log line per backoff step: warn on
-    // the first failure in a row and every 64th after it.
-    auto n = ++i->second.failed_dials;
-    log::emit(n % 64 == 1 ? log::level::warn : log::level::debug, "cluster_dial_failed",
-              R"("node":{},"detail":{},"failures_in_a_row":{})", log::quote(node), log::quote(why),
-              n);
-    schedule_dial(self, i->second);
+// A peer's prober, on a thread of its own (detached): resolves the peer's
+// host and opens and closes a TCP connection to it, answering the address
+// that answered. `node` only names it (and gives CAF's spawn an argument).
+caf::behavior prober_behavior(caf::event_based_actor* self, const std::string& node) {
+  (void)node;
+  self->set_default_handler(caf::drop);
+  return {
+      [](probe_atom, const std::string& host, std::uint16_t port,
+         std::int64_t timeout_ms) -> caf::result<std::string> {
+        auto r = nc::probe_port(host, port, std::chrono::milliseconds(timeout_ms));
+        if (!r)
+          return caf::make_error(caf::sec::cannot_connect_to_node, r.err().detail);
+        return std::move(r).value();
+      },
   };
-  self->request(mm, opts.connect_timeout, caf::connect_atom::value, p.info.host, p.info.port)
+}
+
+// Asks the middleman to connect to the address the probe found, then says
+// hello. Never called before the probe answered: the middleman's connect
+// blocks its network thread (cluster-lessons point 2).
+void connect_via_middleman(link_actor* self, const std::string& node, caf::io::middleman_actor mm,
+                           const std::string& address, std::function<void(std::string)> retry) {
+  auto i = self->state.peers.find(node);
+  if (i == self->state.peers.end() || i->second.handle)
+    return;
+  const auto& opts = self->state.svc->options;
+  auto port = i->second.info.port;
+  self->request(mm, opts.connect_timeout, caf::connect_atom::value, address, port)
       .then(
           [self, node, retry](const caf::node_id&, caf::strong_actor_ptr& ptr,
                               const std::set<std::string>&) {
@@ -661,6 +667,42 @@ void dial(link_actor* self, const std::string& node) {
             }
             retry(caf::to_string(e));
           });
+}
+
+void dial(link_actor* self, const std::string& node) {
+  auto& s = self->state;
+  auto it = s.peers.find(node);
+  if (it == s.peers.end() || it->second.handle)
+    return;
+  const auto& opts = s.svc->options;
+  auto& p = it->second;
+  auto mm = opts.tls.enabled() ? self->system().openssl_manager().actor_handle()
+                               : self->system().middleman().actor_handle();
+  auto retry = [self, node](std::string why) {
+    auto& st = self->state;
+    auto i = st.peers.find(node);
+    if (i == st.peers.end())
+      return;
+    i->second.dialing = false;
+    // An operator should see a peer that cannot be reached (a refused TLS
+    // handshake: another CA) without a log line per backoff step: warn on
+    // the first failure in a row and every 64th after it.
+    auto n = ++i->second.failed_dials;
+    log::emit(n % 64 == 1 ? log::level::warn : log::level::debug, "cluster_dial_failed",
+              R"("node":{},"detail":{},"failures_in_a_row":{})", log::quote(node), log::quote(why),
+              n);
+    schedule_dial(self, i->second);
+  };
+  // Probe first, off the middleman's thread: a detached prober per peer may
+  // block on a name lookup or a silent host; the middleman never does.
+  if (!p.prober)
+    p.prober = self->spawn<caf::detached>(prober_behavior, node);
+  const auto probe_ms = static_cast<std::int64_t>(opts.connect_timeout.count());
+  self->request(p.prober, opts.connect_timeout + std::chrono::seconds(10), probe_atom::value,
+                p.info.host, p.info.port, probe_ms)
+      .then([self, node, mm, retry](
+                std::string& address) { connect_via_middleman(self, node, mm, address, retry); },
+            [retry](caf::error& e) { retry("probe: " + caf::to_string(e)); });
 }
 
 void send_forward(link_actor* self, fwd_job_ptr j, const std::string& region,
@@ -1018,6 +1060,9 @@ caf::behavior link_behavior(link_actor* self, cluster_service::impl* svc) {
   });
   self->set_exit_handler([self](caf::exit_msg& msg) {
     auto& st = self->state;
+    for (auto& [node, p] : st.peers)
+      if (p.prober)
+        self->send_exit(p.prober, msg.reason);
     for (auto& [token, f] : st.forwards)
       f.job->done(outcome_of(f.job->request,
                              fail(errc::unavailable, "the node shut down before the task ran"),
