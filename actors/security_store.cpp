@@ -535,10 +535,15 @@ void security_store::close() {
                });
 }
 
-result<bool> security_store::ensure_admin_key(std::string_view key, std::string_view name) {
+result<bool> security_store::ensure_admin_key(std::string_view key, std::string_view name,
+                                              std::string_view signing_secret) {
   auto& d = *impl_;
   if (key.size() < 20 || key.size() > security::max_credential_length)
     return fail(errc::invalid_field, "the bootstrap admin key must be 20-128 characters");
+  if (!signing_secret.empty() &&
+      (signing_secret.size() < 32 || signing_secret.size() > security::max_credential_length))
+    return fail(errc::invalid_field,
+                "the bootstrap admin signing secret must be 32-128 characters");
   for (char c : key)
     if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_' && c != '-')
       return fail(errc::invalid_field, "the bootstrap admin key may hold only [A-Za-z0-9_-]");
@@ -558,6 +563,12 @@ result<bool> security_store::ensure_admin_key(std::string_view key, std::string_
   r.scopes.add(security::scope::tasks_write);
   r.tier = "default";
   r.created_at_ms = unix_ms_now();
+  if (!signing_secret.empty()) {
+    auto sealed = security::seal(*d.key, signing_secret, r.id);
+    if (!sealed)
+      return std::move(sealed).err();
+    r.signing_secret_sealed = std::move(*sealed);
+  }
   auto entry = d.entry_of(r);
   if (!entry)
     return std::move(entry).err();

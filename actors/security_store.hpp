@@ -43,7 +43,8 @@ public:
   /// Ensures an admin key whose text is `key` exists (stored hashed; used by
   /// scripts/run and tests to bootstrap a node). Synchronous: commits before
   /// returning. Does nothing when a key with that hash exists.
-  [[nodiscard]] result<bool> ensure_admin_key(std::string_view key, std::string_view name);
+  [[nodiscard]] result<bool> ensure_admin_key(std::string_view key, std::string_view name,
+                                              std::string_view signing_secret = {});
 
   std::shared_ptr<const net::key_entry> find_key(const security::key_digest& digest) const override;
   nonce_verdict remember_nonce(std::string_view key_id, std::string_view nonce,

@@ -351,9 +351,13 @@ int main(int argc, char** argv) {
   }
   // A first key for a new node (scripts/run, tests): given once through the
   // environment, stored only as its hash, then removed from the environment.
+  // NZL_BOOTSTRAP_ADMIN_SIGNING_SECRET optionally gives it a signing secret
+  // (needed for admin calls under security.admin_signature_required).
   if (const char* bootstrap = std::getenv("NZL_BOOTSTRAP_ADMIN_KEY"); bootstrap && *bootstrap) {
-    auto ok = (*security)->ensure_admin_key(bootstrap, "bootstrap-admin");
+    const char* secret = std::getenv("NZL_BOOTSTRAP_ADMIN_SIGNING_SECRET");
+    auto ok = (*security)->ensure_admin_key(bootstrap, "bootstrap-admin", secret ? secret : "");
     ::unsetenv("NZL_BOOTSTRAP_ADMIN_KEY");
+    ::unsetenv("NZL_BOOTSTRAP_ADMIN_SIGNING_SECRET");
     if (!ok) {
       std::cerr << "noizylab-node: NZL_BOOTSTRAP_ADMIN_KEY: " << ok.err().detail << '\n';
       (*security)->close();

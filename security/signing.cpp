@@ -51,6 +51,8 @@ std::string_view to_string(signature_status status) noexcept {
     return "bad_signature_format";
   case signature_status::wrong_signature:
     return "wrong_signature";
+  case signature_status::no_signing_secret:
+    return "no_signing_secret";
   }
   return "unknown";
 }
@@ -143,6 +145,10 @@ signature_status verify_request(std::string_view secret, const signature_headers
   auto status = check_signature_headers(headers, now_s, window_s);
   if (status != signature_status::ok)
     return status;
+  // A key without a secret (a bootstrap key given none) cannot sign: an HMAC
+  // under an empty key proves only that the caller holds the key itself.
+  if (secret.empty())
+    return signature_status::no_signing_secret;
   unsigned char mac[internal::sha256_size];
   if (!internal::hmac_sha256(
           secret, canonical_string(headers.timestamp, headers.nonce, method, target, body), mac))

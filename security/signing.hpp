@@ -32,6 +32,7 @@ enum class signature_status : std::uint8_t {
   bad_nonce,            ///< X-Nonce is not 16..64 URL-safe characters
   bad_signature_format, ///< X-Signature is not "v1=" + 64 hex characters
   wrong_signature,      ///< the HMAC does not match
+  no_signing_secret,    ///< the key has none (never an HMAC under an empty key)
 };
 
 /// Stable lower-case name of a status, for logs and problem documents.

@@ -387,3 +387,48 @@ TEST_F(GatewayRulesIntegrationTest, ANodeWithoutANodeKeySaysSoAndExits) {
 
 } // namespace
 } // namespace nzl::test
+
+namespace nzl::test {
+namespace {
+
+// Under security.admin_signature_required the bootstrap admin key signs with
+// the secret given next to it (NZL_BOOTSTRAP_ADMIN_SIGNING_SECRET); without
+// one it cannot sign at all (never an HMAC under the empty key).
+std::optional<http_reply> signed_admin_get(std::uint16_t port, const std::string& secret,
+                                           const std::string& nonce) {
+  http_client c{port};
+  const auto t = std::to_string(static_cast<std::int64_t>(std::time(nullptr)));
+  auto sig =
+      security::sign(secret, security::canonical_string(t, nonce, "GET", "/v3/admin/keys", ""));
+  return c.request("GET", "/v3/admin/keys", "",
+                   {{"X-Timestamp", t}, {"X-Nonce", nonce}, {"X-Signature", sig}});
+}
+
+TEST(GatewayBootstrapSigningIntegrationTest, TheBootstrapKeySignsOnlyWithItsGivenSecret) {
+  const std::string secret = "bootstrap-signing-secret-0123456789abcdef";
+  node_options with;
+  with.manifest_sections = json{{"security", {{"admin_signature_required", true}}}};
+  with.env = {{"NZL_BOOTSTRAP_ADMIN_SIGNING_SECRET", secret}};
+  node_process node{with};
+  ASSERT_TRUE(node.start());
+  http_client plain{node.port()};
+  auto unsigned_call = plain.request("GET", "/v3/admin/keys");
+  ASSERT_TRUE(unsigned_call);
+  EXPECT_EQ(unsigned_call->status, 401);
+  EXPECT_EQ(unsigned_call->json()["reason"], "signature_missing");
+  auto ok = signed_admin_get(node.port(), secret, "nonce-bootstrap-0001");
+  ASSERT_TRUE(ok);
+  EXPECT_EQ(ok->status, 200) << ok->body;
+
+  node_options without;
+  without.manifest_sections = with.manifest_sections;
+  node_process bare{without};
+  ASSERT_TRUE(bare.start());
+  auto empty = signed_admin_get(bare.port(), "", "nonce-bootstrap-0002");
+  ASSERT_TRUE(empty);
+  EXPECT_EQ(empty->status, 401) << empty->body;
+  EXPECT_EQ(empty->json()["reason"], "no_signing_secret");
+}
+
+} // namespace
+} // namespace nzl::test

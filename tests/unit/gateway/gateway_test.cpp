@@ -289,6 +289,15 @@ TEST_F(GatewaySignatureTest, AValidSignatureRuns) {
   EXPECT_EQ(call(signed_request(now_ms / 1000, "nonce-0000000000001")).status, 200);
 }
 
+// A key without a signing secret (a bootstrap key given none) cannot sign:
+// a request "signed" under the empty key is refused, not run.
+TEST_F(GatewaySignatureTest, AKeyWithoutASigningSecretCannotSign) {
+  writer->signing_secret.clear();
+  auto req = signed_request(now_ms / 1000, "nonce-0000000000009");
+  expect_refused(call(req), 401, "unauthenticated", "signature:no_signing_secret");
+  EXPECT_EQ(tasks.runs, 0);
+}
+
 TEST_F(GatewaySignatureTest, MissingSignatureIs401) {
   expect_refused(call(task_request_with("nzk_writerkey000000000000000000")), 401, "unauthenticated",
                  "signature:signature_missing");

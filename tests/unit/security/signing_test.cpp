@@ -31,6 +31,16 @@ TEST(SecuritySigningTest, SignMatchesOpensslVector) {
   EXPECT_EQ(sign(secret, canonical), expected_signature);
 }
 
+TEST(SecuritySigningTest, AnEmptySecretNeverVerifies) {
+  auto h = good_headers();
+  const auto text = canonical_string(h.timestamp, h.nonce, "POST", "/v1/tasks?x=1", "{}");
+  const auto under_empty = sign("", text);
+  h.signature = under_empty;
+  EXPECT_EQ(verify_request("", h, "POST", "/v1/tasks?x=1", "{}", 1700000000),
+            signature_status::no_signing_secret);
+  EXPECT_EQ(to_string(signature_status::no_signing_secret), "no_signing_secret");
+}
+
 TEST(SecuritySigningTest, VerifiesGoodRequest) {
   EXPECT_EQ(verify_request(secret, good_headers(), "POST", "/v1/tasks?x=1", "{}", 1700000000),
             signature_status::ok);
