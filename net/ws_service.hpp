@@ -65,8 +65,9 @@ public:
   /// Delivers `data_json` (valid JSON text) to every subscriber of `channel`
   /// on this node with the channel's next sequence number, and hands it to
   /// the relay for the other nodes. Returns the sequence number given here,
-  /// or 0 when another node numbers the channel (the event then arrives
-  /// numbered, like any other node's publish).
+  /// or 0 when none was given here (another node numbers the channel, or
+  /// nobody on this node listens); the session then omits `seq` from its
+  /// `published` reply.
   virtual std::uint64_t publish(const std::string& channel, std::string_view data_json) = 0;
 
   /// A publish that came from another node, numbered here: delivered here
