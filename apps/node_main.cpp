@@ -176,6 +176,14 @@ nzl::result<nzl::security::node_key> load_node_key(const nzl::config::manifest& 
   return key;
 }
 
+std::vector<nzl::security::rate_tier> rate_tiers_of(const nzl::config::manifest& m) {
+  std::vector<nzl::security::rate_tier> tiers;
+  for (const auto& t : m.security.tiers)
+    tiers.push_back(nzl::security::rate_tier{t.name, static_cast<std::int64_t>(t.quota),
+                                             static_cast<std::int64_t>(t.window_s)});
+  return tiers;
+}
+
 nzl::result<nzl::net::gateway_options> make_gateway_options(const nzl::config::manifest& m) {
   const auto& sec = m.security;
   nzl::net::gateway_options g;
@@ -183,9 +191,7 @@ nzl::result<nzl::net::gateway_options> make_gateway_options(const nzl::config::m
   g.admin_signature_required = sec.admin_signature_required;
   g.signature_window_s = sec.signature_window_s;
   g.anonymous_tier = sec.anonymous_tier;
-  for (const auto& t : sec.tiers)
-    g.tiers.push_back(nzl::security::rate_tier{t.name, static_cast<std::int64_t>(t.quota),
-                                               static_cast<std::int64_t>(t.window_s)});
+  g.tiers = rate_tiers_of(m);
   nzl::net::gateway_rule_texts texts{sec.trusted_proxies, sec.ip_allow, sec.ip_deny,
                                      sec.country_allow, sec.country_deny};
   if (auto ok = nzl::net::parse_gateway_rules(texts, g); !ok)
@@ -488,6 +494,10 @@ int main(int argc, char** argv) {
     od.executor_threads = region->executor_threads;
     od.http_port = *port;
     od.runtime = &runtime;
+    od.apply_live = [&gate](const nzl::config::manifest& m) {
+      gate.reload_tiers(rate_tiers_of(m));
+      return std::vector<std::string>{"security.rate_limit_tiers"};
+    };
     auto* mailbox_of = &operator_server;
     od.operator_mailbox = [mailbox_of] {
       return *mailbox_of ? (*mailbox_of)->mailbox_size() : std::size_t{0};

@@ -94,16 +94,30 @@ result<bool> parse_gateway_rules(const gateway_rule_texts& texts, gateway_option
 }
 
 gateway::gateway(gateway_options options, security_service& service)
-    : options_(std::move(options)), service_(service) {
+    : options_(std::move(options)), service_(service),
+      tiers_(std::make_shared<const std::vector<security::rate_tier>>(options_.tiers)) {
   if (!options_.now_ms)
     options_.now_ms = system_now_ms;
 }
 
-const security::rate_tier* gateway::tier(std::string_view name) const noexcept {
-  for (const auto& t : options_.tiers)
+namespace {
+
+const security::rate_tier* find_tier(const std::vector<security::rate_tier>& tiers,
+                                     std::string_view name) noexcept {
+  for (const auto& t : tiers)
     if (t.name == name)
       return &t;
   return nullptr;
+}
+
+} // namespace
+
+void gateway::reload_tiers(std::vector<security::rate_tier> tiers) {
+  tiers_.store(std::make_shared<const std::vector<security::rate_tier>>(std::move(tiers)));
+}
+
+std::shared_ptr<const std::vector<security::rate_tier>> gateway::tiers() const {
+  return tiers_.load();
 }
 
 void gateway::refuse(admission& adm, error err, std::string rule) const {
@@ -261,9 +275,11 @@ admission gateway::admit(const http_request& request, route kind) {
   }
 
   // 5. Rate limit: per key, or per client address without one.
-  adm.tier = tier(key ? std::string_view{key->tier} : std::string_view{options_.anonymous_tier});
+  adm.tiers = tiers_.load();
+  adm.tier = find_tier(*adm.tiers, key ? std::string_view{key->tier}
+                                       : std::string_view{options_.anonymous_tier});
   if (!adm.tier)
-    adm.tier = tier("default");
+    adm.tier = find_tier(*adm.tiers, "default");
   if (adm.tier) {
     adm.bucket = key ? "key:" + key->id : "ip:" + adm.client_ip;
     adm.taken = service_.take_tokens(adm.bucket, *adm.tier, 1);

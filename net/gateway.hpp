@@ -5,6 +5,7 @@
 #include "net/router.hpp"
 #include "net/security_service.hpp"
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -41,8 +42,10 @@ struct admission {
   std::string key_id; ///< empty: no key
   std::string client_ip;
   std::string country;
-  std::string bucket;                         ///< the rate-limit bucket charged
-  const security::rate_tier* tier = nullptr;  ///< its tier; null: not limited
+  std::string bucket;                        ///< the rate-limit bucket charged
+  const security::rate_tier* tier = nullptr; ///< its tier; null: not limited
+  /// The tier list `tier` points into, kept alive across a reload of tiers.
+  std::shared_ptr<const std::vector<security::rate_tier>> tiers;
   std::optional<security::take_result> taken; ///< the bucket after the take
   std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
 };
@@ -68,14 +71,23 @@ public:
   /// and appends the audit record of the answered request.
   void finish(const admission& adm, http_response& response);
 
+  /// The options the gateway started with (`tiers` as at start: see tiers()).
   [[nodiscard]] const gateway_options& options() const noexcept { return options_; }
 
+  /// Replaces the rate-limit tiers (`config reload`): requests admitted from
+  /// now on use them; requests already admitted keep theirs. Buckets keep
+  /// their tokens and refill at the new rate. Thread-safe.
+  void reload_tiers(std::vector<security::rate_tier> tiers);
+
+  /// The tiers in force.
+  [[nodiscard]] std::shared_ptr<const std::vector<security::rate_tier>> tiers() const;
+
 private:
-  [[nodiscard]] const security::rate_tier* tier(std::string_view name) const noexcept;
   void refuse(admission& adm, error err, std::string rule) const;
 
   gateway_options options_;
   security_service& service_;
+  std::atomic<std::shared_ptr<const std::vector<security::rate_tier>>> tiers_;
 };
 
 /// Parses the manifest's security lists into gateway options (CIDRs,

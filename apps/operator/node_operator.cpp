@@ -252,7 +252,7 @@ op::operator_hooks make_node_operator_hooks(node_operator_deps d) {
       return json{{"error", doc.err().detail}};
     return redact_manifest(std::move(*doc));
   };
-  h.config_reload = [path = d.manifest_path, started]() -> result<json> {
+  h.config_reload = [path = d.manifest_path, started, apply = d.apply_live]() -> result<json> {
     auto parsed = config::load_manifest(path);
     if (!parsed)
       return fail(errc::invalid_field, "the manifest does not validate: " + parsed.err().detail);
@@ -266,22 +266,35 @@ op::operator_hooks make_node_operator_hooks(node_operator_deps d) {
     for (const auto& [name, value] : started->items())
       if (!now->contains(name))
         changed.push_back(name);
-    // Nothing of the manifest applies live yet: the gateway copies its
-    // tiers at start and hands out pointers to them, routing and limits
-    // are fixed in their services, and the log level is a command-line
-    // flag (`log-level` changes it live). Each changed field says so.
+    // What the node can change while running is applied (the gateway's
+    // rate-limit tiers); routing, limits and the rest are fixed in their
+    // services until a restart, and the log level is a command-line flag
+    // (`log-level` changes it live). Each changed field says which it is.
+    std::vector<std::string> live;
+    if (apply)
+      live = apply(*parsed);
+    const auto applies_live = [&live](const std::string& field) {
+      for (const auto& p : live)
+        if (field == p || field.rfind(p + ".", 0) == 0 || field.rfind(p + "[", 0) == 0)
+          return true;
+      return false;
+    };
     constexpr std::size_t max_fields = 200;
     json fields = json::array();
     changed_fields(*started, *now, "", fields, max_fields);
+    json applied = json::array();
     json restart = json::array();
     json per_field = json::array();
     for (auto& f : fields) {
-      per_field.push_back(json{{"field", f}, {"action", "needs restart"}});
-      restart.push_back(std::move(f));
+      const auto name = f.get<std::string>();
+      const bool now_live = applies_live(name);
+      per_field.push_back(
+          json{{"field", name}, {"action", now_live ? "applied" : "needs restart"}});
+      (now_live ? applied : restart).push_back(std::move(f));
     }
     return json{{"valid", true},
                 {"changed", changed},
-                {"applied", json::array()},
+                {"applied", std::move(applied)},
                 {"restart_needed", std::move(restart)},
                 {"fields", std::move(per_field)}};
   };

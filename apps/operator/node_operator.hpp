@@ -11,6 +11,9 @@
 namespace nzl::actors {
 class node_runtime;
 }
+namespace nzl::config {
+struct manifest;
+}
 namespace nzl::cluster {
 class cluster_control;
 }
@@ -42,6 +45,10 @@ struct node_operator_deps {
   /// Its queues and actors (`queues`, `actors`); null: only "default" and
   /// no probes.
   actors::node_runtime* runtime = nullptr;
+  /// `config reload`: applies what of a validated manifest can change while
+  /// the node runs and returns the manifest fields it applied (dotted paths;
+  /// a path covers everything under it). Null: nothing applies live.
+  std::function<std::vector<std::string>(const config::manifest&)> apply_live;
 };
 
 /// The operator hooks of a running node, over its services.

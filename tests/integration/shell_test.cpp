@@ -18,9 +18,9 @@
 #include <fcntl.h>
 #include <filesystem>
 #include <fstream>
-#include <regex>
 #include <poll.h>
 #include <pty.h>
+#include <regex>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -277,7 +277,7 @@ TEST_F(ShellTest, ActorsProbesTheRuntimeActors) {
   EXPECT_TRUE(by_name["executors"]["wait_us"].is_null()) << actors.out;
 }
 
-TEST_F(ShellTest, ConfigReloadNamesEveryChangedFieldAndWhatNeedsARestart) {
+TEST_F(ShellTest, ConfigReloadAppliesTheTiersAndNamesWhatNeedsARestart) {
   const auto path = cluster_.node(0).dir() / "manifest.json";
   json manifest;
   {
@@ -296,11 +296,18 @@ TEST_F(ShellTest, ConfigReloadNamesEveryChangedFieldAndWhatNeedsARestart) {
   auto r = parsed(reload);
   EXPECT_EQ(r["valid"], true) << reload.out;
   EXPECT_EQ(r["changed"], json({"queues", "security"})) << reload.out;
-  EXPECT_EQ(r["restart_needed"],
-            json({"queues.max_backlog", "security.rate_limit_tiers.default.quota"}))
-      << reload.out;
+  // The rate-limit tiers apply live; the queue limit needs a restart.
+  EXPECT_EQ(r["applied"], json({"security.rate_limit_tiers.default.quota"})) << reload.out;
+  EXPECT_EQ(r["restart_needed"], json({"queues.max_backlog"})) << reload.out;
   ASSERT_EQ(r["fields"].size(), 2u) << reload.out;
   EXPECT_EQ(r["fields"][0]["action"], "needs restart") << reload.out;
+  EXPECT_EQ(r["fields"][1]["action"], "applied") << reload.out;
+  // The next request is limited by the new quota, and says so.
+  http_client c{cluster_.http_port(0)};
+  auto after = c.request("GET", "/v3/cluster");
+  ASSERT_TRUE(after) << c.error();
+  EXPECT_NE(after->header("RateLimit-Policy").find("q=5;"), std::string::npos)
+      << after->header("RateLimit-Policy");
 
   // An invalid manifest is refused and nothing changes.
   manifest["queues"]["max_backlog"] = -1;
