@@ -22,17 +22,6 @@ bool lower_hex(std::string_view s) noexcept {
   return true;
 }
 
-constexpr char hex_digits[] = "0123456789abcdef";
-
-// Lower-case hex of a digest into a fixed buffer (no allocation).
-void hex_into(const unsigned char (&digest)[internal::sha256_size],
-              char (&out)[2 * internal::sha256_size]) noexcept {
-  for (std::size_t i = 0; i < internal::sha256_size; ++i) {
-    out[2 * i] = hex_digits[digest[i] >> 4];
-    out[2 * i + 1] = hex_digits[digest[i] & 0x0f];
-  }
-}
-
 } // namespace
 
 std::string_view to_string(signature_status status) noexcept {
@@ -61,9 +50,7 @@ std::string sha256_hex(std::string_view data) {
   unsigned char digest[internal::sha256_size];
   if (!internal::sha256(data, digest))
     return {};
-  char hex[2 * internal::sha256_size];
-  hex_into(digest, hex);
-  return std::string(hex, sizeof hex);
+  return internal::to_hex(digest, sizeof digest);
 }
 
 std::string canonical_string_hashed(std::string_view timestamp, std::string_view nonce,
@@ -92,11 +79,7 @@ std::string sign(std::string_view secret, std::string_view canonical) {
   unsigned char mac[internal::sha256_size];
   if (!internal::hmac_sha256(secret, canonical, mac))
     return {};
-  std::string out(signature_scheme);
-  char hex[2 * internal::sha256_size];
-  hex_into(mac, hex);
-  out.append(hex, sizeof hex);
-  return out;
+  return std::string(signature_scheme) + internal::to_hex(mac, sizeof mac);
 }
 
 std::optional<std::int64_t> parse_timestamp(std::string_view text) noexcept {
@@ -154,7 +137,7 @@ signature_status verify_request(std::string_view secret, const signature_headers
           secret, canonical_string(headers.timestamp, headers.nonce, method, target, body), mac))
     return signature_status::wrong_signature;
   char expected[2 * internal::sha256_size];
-  hex_into(mac, expected);
+  internal::hex_into(mac, sizeof mac, expected);
   if (!internal::constant_time_equal(std::string_view{expected, sizeof expected},
                                      headers.signature.substr(signature_scheme.size())))
     return signature_status::wrong_signature;

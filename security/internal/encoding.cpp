@@ -40,13 +40,16 @@ int base64_value(char c) noexcept {
 
 } // namespace
 
-std::string to_hex(const unsigned char* data, std::size_t size) {
-  std::string out;
-  out.reserve(size * 2);
+void hex_into(const unsigned char* data, std::size_t size, char* out) noexcept {
   for (std::size_t i = 0; i < size; ++i) {
-    out.push_back(hex_digits[data[i] >> 4]);
-    out.push_back(hex_digits[data[i] & 0x0f]);
+    out[2 * i] = hex_digits[data[i] >> 4];
+    out[2 * i + 1] = hex_digits[data[i] & 0x0f];
   }
+}
+
+std::string to_hex(const unsigned char* data, std::size_t size) {
+  std::string out(size * 2, '\0');
+  hex_into(data, size, out.data());
   return out;
 }
 

@@ -9,6 +9,10 @@ namespace nzl::security::internal {
 
 /// Lower-case hex of `size` bytes.
 [[nodiscard]] std::string to_hex(const unsigned char* data, std::size_t size);
+
+/// Lower-case hex of `size` bytes into `out` (2 * size characters, no
+/// terminator, no allocation: the signature check's hot path).
+void hex_into(const unsigned char* data, std::size_t size, char* out) noexcept;
 [[nodiscard]] inline std::string to_hex(std::string_view bytes) {
   return to_hex(reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size());
 }
