@@ -95,7 +95,9 @@ result<bool> parse_gateway_rules(const gateway_rule_texts& texts, gateway_option
 
 gateway::gateway(gateway_options options, security_service& service)
     : options_(std::move(options)), service_(service),
-      tiers_(std::make_shared<const std::vector<security::rate_tier>>(options_.tiers)) {
+      tiers_(std::make_shared<const std::vector<security::rate_tier>>(std::move(options_.tiers))) {
+  // The tiers live in tiers_ alone (they can be reloaded); no stale copy.
+  options_.tiers.clear();
   if (!options_.now_ms)
     options_.now_ms = system_now_ms;
 }

@@ -71,7 +71,7 @@ public:
   /// and appends the audit record of the answered request.
   void finish(const admission& adm, http_response& response);
 
-  /// The options the gateway started with (`tiers` as at start: see tiers()).
+  /// The options the gateway started with, but `tiers` (empty: see tiers()).
   [[nodiscard]] const gateway_options& options() const noexcept { return options_; }
 
   /// Replaces the rate-limit tiers (`config reload`): requests admitted from

@@ -893,7 +893,7 @@ void route_op(link_actor* self, op_job_ptr j) {
       return local.cancel_task(std::move(j->id), std::move(j->done));
     case op_job::kind::retry:
       return local.retry_task(std::move(j->id), std::move(j->done));
-    case op_job::kind::drain:
+    case op_job::kind::drain: // drain_region() took it above
       break;
     }
   }
@@ -942,10 +942,7 @@ void route_op(link_actor* self, op_job_ptr j) {
   case op_job::kind::enqueue:
     self->request(handle, timeout, enq_atom::value, to_wire(j->request)).then(on_answer, on_error);
     break;
-  case op_job::kind::drain:
-    self->request(handle, timeout, drain_atom::value, j->drain).then(on_answer, on_error);
-    break;
-  default:
+  default: // get, cancel, retry (drains went to drain_region() above)
     self->request(handle, timeout, op_atom::value, static_cast<std::uint8_t>(j->what), j->id)
         .then(on_answer, on_error);
     break;
