@@ -1,16 +1,47 @@
 #include "tests/support/cluster_process.hpp"
 
 #include <arpa/inet.h>
+#include <fcntl.h>
 #include <fstream>
 #include <netinet/in.h>
 #include <random>
 #include <set>
+#include <sys/file.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 namespace nzl::test {
 
 using nlohmann::json;
+
+namespace {
+
+// Test processes run in parallel (ctest -j) and each picks ports from the
+// same range, so a bind check alone lets two processes hand out one port
+// (CI saw a cluster node fail "cannot listen" that way). An flock on a file
+// named after the port reserves it across processes; the descriptor stays
+// open for the life of this process, and the kernel drops the lock when the
+// process ends, however it ends.
+bool reserve_across_processes(std::uint16_t port) {
+  static const std::string dir = [] {
+    std::string d = "/tmp/nzl-test-ports";
+    ::mkdir(d.c_str(), 01777);
+    ::chmod(d.c_str(), 01777); // mkdir honours umask; every user's tests share it
+    return d;
+  }();
+  std::string path = dir + "/" + std::to_string(port);
+  int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0666);
+  if (fd < 0)
+    return false;
+  if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+    ::close(fd);
+    return false;
+  }
+  return true; // fd deliberately kept open: it is the reservation
+}
+
+} // namespace
 
 std::uint16_t free_loopback_port() {
   static std::set<std::uint16_t> given; // never hand out one port twice in a process
@@ -18,8 +49,9 @@ std::uint16_t free_loopback_port() {
   std::uniform_int_distribution<int> pick{20000, 32000};
   for (int attempt = 0; attempt < 200; ++attempt) {
     auto port = static_cast<std::uint16_t>(pick(rng));
-    if (given.count(port))
+    if (given.count(port) || !reserve_across_processes(port))
       continue;
+    given.insert(port); // reserved now, even if another program holds it
     int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
     if (fd < 0)
       continue;
@@ -29,10 +61,8 @@ std::uint16_t free_loopback_port() {
     addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     bool ok = ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
     ::close(fd);
-    if (ok) {
-      given.insert(port);
+    if (ok)
       return port;
-    }
   }
   return 0;
 }

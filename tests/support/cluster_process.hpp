@@ -12,8 +12,10 @@
 namespace nzl::test {
 
 /// A free TCP port on 127.0.0.1 below 32768 (the kernel's range for
-/// outgoing connections starts there), found by binding. Racy by nature;
-/// good enough for loopback tests.
+/// outgoing connections starts there), found by binding and reserved
+/// against every other test process (an flock held until this process
+/// ends). A program outside the tests may still take it before the node
+/// binds; nothing in the test range does that on our machines.
 [[nodiscard]] std::uint16_t free_loopback_port();
 
 /// Several `noizylab-node` processes of one cluster manifest: one node per
