@@ -77,6 +77,11 @@ constexpr int ticks_per_purge = 6'000; // 10 min
 constexpr std::size_t purge_batch = 10'000;
 constexpr std::size_t max_audit_scan = 200'000;
 
+// Versions of key sets, unique across every store of the process (tests open
+// several): a gateway's credential cache never mistakes one store's set for
+// another's.
+std::atomic<std::uint64_t> next_keys_version{1};
+
 std::string digest_key(const security::key_digest& d) {
   return std::string{reinterpret_cast<const char*>(d.data()), d.size()};
 }
@@ -138,16 +143,89 @@ security::scope_set record_scopes(unsigned s) {
   return out;
 }
 
+// A JSON string, as log::quote writes it; most audit fields need no escape,
+// and those are appended as they are, without a temporary.
+void append_quoted(std::string& out, std::string_view text) {
+  for (unsigned char c : text)
+    if (c == '"' || c == '\\' || c < 0x20) {
+      out += log::quote(text);
+      return;
+    }
+  out.push_back('"');
+  out.append(text);
+  out.push_back('"');
+}
+
+void append_quoted_or_null(std::string& out, std::string_view text) {
+  if (text.empty())
+    out += "null";
+  else
+    append_quoted(out, text);
+}
+
+template <class Number> void append_number(std::string& out, Number n) {
+  char buf[32];
+  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, n);
+  out.append(buf, ec == std::errc{} ? end : buf);
+}
+
+// rfc3339(ms), quoted. Requests of one second share its date and time: each
+// thread formats them once per second, then appends only the milliseconds.
+void append_time(std::string& out, std::int64_t ms) {
+  thread_local std::int64_t cached_s = -1;
+  thread_local std::string cached; // "YYYY-MM-DDTHH:MM:SS"
+  if (ms < 0) {
+    out += log::quote(rfc3339(ms));
+    return;
+  }
+  if (ms / 1000 != cached_s) {
+    cached = rfc3339(ms).substr(0, 19);
+    cached_s = ms / 1000;
+  }
+  const auto milli = static_cast<int>(ms % 1000);
+  out.push_back('"');
+  out += cached;
+  out.push_back('.');
+  out.push_back(static_cast<char>('0' + milli / 100));
+  out.push_back(static_cast<char>('0' + milli / 10 % 10));
+  out.push_back(static_cast<char>('0' + milli % 10));
+  out += "Z\"";
+}
+
+// One audit record as stored (read back by query_audit): built by appends
+// into one string, with no format string to parse per request.
 std::string audit_text(const net::audit_entry& e) {
-  auto opt = [](const std::string& s) {
-    return s.empty() ? std::string{"null"} : log::quote(s);
-  };
-  return fmt::format(R"({{"time":{},"key_id":{},"client_ip":{},"country":{},"method":{},)"
-                     R"("path":{},"task_type":{},"status":{},"duration_ms":{:.3f},)"
-                     R"("request_id":{},"rule":{}}})",
-                     log::quote(rfc3339(e.time_ms)), opt(e.key_id), log::quote(e.client_ip),
-                     opt(e.country), log::quote(e.method), log::quote(e.path), opt(e.task_type),
-                     e.status, e.duration_ms, log::quote(e.request_id), opt(e.rule));
+  std::string out;
+  out.reserve(192 + e.path.size() + e.rule.size());
+  out += R"({"time":)";
+  append_time(out, e.time_ms);
+  out += R"(,"key_id":)";
+  append_quoted_or_null(out, e.key_id);
+  out += R"(,"client_ip":)";
+  append_quoted(out, e.client_ip);
+  out += R"(,"country":)";
+  append_quoted_or_null(out, e.country);
+  out += R"(,"method":)";
+  append_quoted(out, e.method);
+  out += R"(,"path":)";
+  append_quoted(out, e.path);
+  out += R"(,"task_type":)";
+  append_quoted_or_null(out, e.task_type);
+  out += R"(,"status":)";
+  append_number(out, e.status);
+  out += R"(,"duration_ms":)";
+  {
+    char buf[64];
+    auto [end, ec] =
+        std::to_chars(buf, buf + sizeof buf, e.duration_ms, std::chars_format::fixed, 3);
+    out.append(buf, ec == std::errc{} ? end : buf);
+  }
+  out += R"(,"request_id":)";
+  append_quoted(out, e.request_id);
+  out += R"(,"rule":)";
+  append_quoted_or_null(out, e.rule);
+  out.push_back('}');
+  return out;
 }
 
 std::string key_status(const security::key_record& r, std::int64_t now) {
@@ -214,6 +292,8 @@ struct security_store::impl {
   mutable std::shared_mutex keys_mutex;
   std::unordered_map<std::string, std::shared_ptr<const net::key_entry>> by_digest;
   std::map<std::string, security::key_record> records; // by id; changed by the keeper only
+  // Bumped after every change of by_digest (keys_version()).
+  std::atomic<std::uint64_t> keys_version{next_keys_version.fetch_add(1)};
 
   std::mutex nonce_mutex; // guards `nonces` and `fresh_nonces`
   std::unique_ptr<security::nonce_window> nonces;
@@ -276,9 +356,16 @@ security_store::impl::entry_of(const security::key_record& r) const {
 
 void security_store::impl::publish(const security::key_record& r,
                                    std::shared_ptr<const net::key_entry> entry) {
-  std::unique_lock guard{keys_mutex};
-  records[r.id] = r;
-  by_digest[digest_key(r.key_hash)] = std::move(entry);
+  {
+    std::unique_lock guard{keys_mutex};
+    records[r.id] = r;
+    by_digest[digest_key(r.key_hash)] = std::move(entry);
+  }
+  // After the map: a reader that sees the new version finds the new entry
+  // (release/acquire); one that read the old version before the change may
+  // cache the new entry under it, which the next request's version check
+  // discards.
+  keys_version.store(next_keys_version.fetch_add(1), std::memory_order_release);
 }
 
 storage::write_batch security_store::impl::take_pending() {
@@ -596,6 +683,10 @@ security_store::find_key(const security::key_digest& digest) const {
   std::shared_lock guard{d.keys_mutex};
   auto it = d.by_digest.find(digest_key(digest));
   return it == d.by_digest.end() ? nullptr : it->second;
+}
+
+std::uint64_t security_store::keys_version() const noexcept {
+  return impl_->keys_version.load(std::memory_order_acquire);
 }
 
 net::security_service::nonce_verdict security_store::remember_nonce(std::string_view key_id,

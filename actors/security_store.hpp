@@ -47,6 +47,7 @@ public:
                                               std::string_view signing_secret = {});
 
   std::shared_ptr<const net::key_entry> find_key(const security::key_digest& digest) const override;
+  std::uint64_t keys_version() const noexcept override;
   nonce_verdict remember_nonce(std::string_view key_id, std::string_view nonce,
                                std::int64_t expires_at_s) override;
   std::int64_t replay_fence_s() const noexcept override;

@@ -4,7 +4,11 @@
 // key + signature — are measured with this one client, the same way.
 //
 //   http_load --port P --connections C --seconds S --mode none|key|signed
-//             [--key K] [--secret S] [--threads T]
+//             [--key K] [--secret S] [--threads T] [--requests N]
+//
+// --requests N stops after N requests (or S seconds, whichever comes first):
+// a fixed amount of work for instruction counts (valgrind --tool=callgrind),
+// where a rate would only measure valgrind.
 //
 // Prints one JSON line: requests, errors (non-2xx), req_per_s, p50_ms, p99_ms.
 #include "security/signing.hpp"
@@ -36,6 +40,7 @@ struct options {
   int connections = 64;
   int seconds = 10;
   int threads = 1;
+  std::int64_t requests = 0; ///< 0: as many as fit in `seconds`
   std::string mode = "key";
   std::string key;
   std::string secret;
@@ -62,8 +67,9 @@ unsigned run_id() {
 
 class connection : public std::enable_shared_from_this<connection> {
 public:
-  connection(asio::io_context& io, const options& o, stats& s, clock_type::time_point end, int id)
-      : socket_(io), opts_(o), stats_(s), end_(end), id_(id) {}
+  connection(asio::io_context& io, const options& o, stats& s, clock_type::time_point end, int id,
+             std::atomic<std::int64_t>& budget)
+      : socket_(io), opts_(o), stats_(s), end_(end), id_(id), budget_(budget) {}
 
   void start() {
     socket_.async_connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), opts_.port),
@@ -113,6 +119,8 @@ private:
 
   void send() {
     if (clock_type::now() >= end_)
+      return;
+    if (opts_.requests > 0 && budget_.fetch_sub(1, std::memory_order_relaxed) <= 0)
       return;
     build_request();
     sent_ = clock_type::now();
@@ -165,6 +173,7 @@ private:
   stats& stats_;
   clock_type::time_point end_;
   int id_;
+  std::atomic<std::int64_t>& budget_; // requests left to send (with --requests)
   std::uint64_t counter_ = 0;
   std::string request_;
   std::array<char, 16384> buf_{};
@@ -184,6 +193,8 @@ bool parse_args(int argc, char** argv, options& o) {
       o.seconds = std::stoi(value);
     else if (name == "--threads")
       o.threads = std::stoi(value);
+    else if (name == "--requests")
+      o.requests = std::stoll(value);
     else if (name == "--mode")
       o.mode = value;
     else if (name == "--key")
@@ -202,18 +213,19 @@ int main(int argc, char** argv) {
   options o;
   if (!parse_args(argc, argv, o)) {
     std::cerr << "usage: http_load --port P --connections C --seconds S --mode none|key|signed "
-                 "[--key K] [--secret S] [--threads T]\n";
+                 "[--key K] [--secret S] [--threads T] [--requests N]\n";
     return 2;
   }
   const auto start = clock_type::now();
   const auto end = start + std::chrono::seconds(o.seconds);
   std::vector<stats> per_thread(static_cast<std::size_t>(o.threads));
+  std::atomic<std::int64_t> budget{o.requests};
   std::vector<std::thread> threads;
   for (int t = 0; t < o.threads; ++t) {
     threads.emplace_back([&, t] {
       asio::io_context io;
       for (int c = t; c < o.connections; c += o.threads)
-        std::make_shared<connection>(io, o, per_thread[static_cast<std::size_t>(t)], end, c)
+        std::make_shared<connection>(io, o, per_thread[static_cast<std::size_t>(t)], end, c, budget)
             ->start();
       io.run();
     });

@@ -10,6 +10,7 @@
 // group commit; see actors/security_store.cpp for what a crash can lose.
 #include "net/gateway.hpp"
 
+#include "security/credential_cache.hpp"
 #include "security/signing.hpp"
 
 #include <fmt/format.h>
@@ -17,6 +18,12 @@
 namespace nzl::net {
 
 namespace {
+
+// Credentials this io thread verified, per version of the key set. One per
+// thread rather than one per gateway behind a lock: io threads never wait on
+// each other for it. Several gateways of one process (tests) share it safely:
+// key-set versions are unique per process.
+thread_local security::credential_cache<std::shared_ptr<const key_entry>> verified_keys;
 
 std::int64_t system_now_ms() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -157,20 +164,35 @@ admission gateway::admit(const http_request& request, route kind) {
   }
 
   // 2. API key.
-  std::shared_ptr<const key_entry> key;
+  const key_entry* key = nullptr;
+  std::shared_ptr<const key_entry> held; // keeps a key found outside the cache alive
   auto credential = security::parse_credentials(request.authorization, request.api_key);
   if (!credential) {
     refuse(adm, error{errc::unauthenticated, credential.err().detail, {}}, "key_malformed");
     return adm;
   }
   if (!credential->empty()) {
-    auto digest = security::hash_key(*credential);
-    key = service_.find_key(digest);
-    // The cache is found by digest; the comparison that decides is constant
-    // time, so a near miss tells an attacker nothing.
-    if (!key || !security::digest_equal(key->digest, digest)) {
-      refuse(adm, error{errc::unauthenticated, "the API key is not known", {}}, "key_unknown");
-      return adm;
+    // A key this thread verified under the current key set is answered from
+    // its cache (no SHA-256, no lock; see security/credential_cache.hpp for
+    // why that is as safe). Admit never re-enters, so the cached entry stays
+    // put until this request is decided.
+    const auto version = service_.keys_version();
+    if (const auto* hit = version != 0 ? verified_keys.find(*credential, version) : nullptr)
+      key = hit->get();
+    if (!key) {
+      auto digest = security::hash_key(*credential);
+      held = service_.find_key(digest);
+      // The store is found by digest; the comparison that decides is
+      // constant time, so a near miss tells an attacker nothing.
+      if (!held || !security::digest_equal(held->digest, digest)) {
+        refuse(adm, error{errc::unauthenticated, "the API key is not known", {}}, "key_unknown");
+        return adm;
+      }
+      key = held.get();
+      // Revoked and expired keys are cached too: those checks below run on
+      // every request against the clock.
+      if (version != 0)
+        verified_keys.insert(*credential, held, version);
     }
     adm.key_id = key->id;
     const auto now = options_.now_ms();

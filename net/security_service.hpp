@@ -91,6 +91,13 @@ public:
   [[nodiscard]] virtual std::shared_ptr<const key_entry>
   find_key(const security::key_digest& digest) const = 0;
 
+  /// The version of the key set find_key() answers from: it changes (after
+  /// the change is visible to find_key) whenever a key is added, revoked or
+  /// rotated, and is never the same for two services of one process. The
+  /// gateway caches verified credentials per version (no SHA-256 per
+  /// request); 0 (the default) means "no versions": nothing is cached.
+  [[nodiscard]] virtual std::uint64_t keys_version() const noexcept { return 0; }
+
   enum class nonce_verdict { fresh, replay, full };
   /// Remembers `nonce` of `key_id` until `expires_at_s` (in memory at once,
   /// durably soon after); `replay` if it was seen and has not expired.

@@ -4,6 +4,7 @@
 #include "security/internal/encoding.hpp"
 
 #include <algorithm>
+#include <array>
 #include <openssl/crypto.h>
 
 namespace nzl::security {
@@ -14,18 +15,27 @@ constexpr std::size_t key_random_bytes = 32;
 constexpr std::size_t id_random_bytes = 8;
 constexpr std::size_t secret_random_bytes = 32;
 
+// [A-Za-z0-9_-] as a table: one load per character of every presented key.
+constexpr auto credential_chars = [] {
+  std::array<bool, 256> t{};
+  for (int c = 0; c < 256; ++c)
+    t[static_cast<std::size_t>(c)] = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+                                     (c >= '0' && c <= '9') || c == '_' || c == '-';
+  return t;
+}();
+
 bool credential_char(char c) noexcept {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
-         c == '-';
+  return credential_chars[static_cast<unsigned char>(c)];
 }
 
 bool valid_credential(std::string_view key) noexcept {
   if (key.empty() || key.size() > max_credential_length)
     return false;
+  // No early exit: one pass without a branch per character.
+  bool ok = true;
   for (char c : key)
-    if (!credential_char(c))
-      return false;
-  return true;
+    ok &= credential_char(c);
+  return ok;
 }
 
 bool iequals(std::string_view a, std::string_view b) noexcept {
