@@ -58,6 +58,8 @@ std::string join(const std::vector<std::string>& words) {
   std::string line;
   for (const auto& w : words)
     line += (line.empty() ? "" : " ") + w;
+  if (line.size() > max_command_words * max_word_bytes)
+    line.resize(max_command_words * max_word_bytes);
   return line;
 }
 
@@ -89,12 +91,18 @@ const command_info* find_command(std::span<const std::string> words,
 
 operator_commands::operator_commands(operator_hooks hooks) : hooks_(std::move(hooks)) {}
 
+void operator_commands::refuse(const std::string& identity, const std::vector<std::string>& words,
+                               int status, std::string error,
+                               const std::function<void(command_reply)>& done) const {
+  if (hooks_.audit)
+    hooks_.audit(identity, join(words), status);
+  done({status, json::object(), std::move(error)});
+}
+
 void operator_commands::run(const std::string& identity, std::vector<std::string> words,
                             std::function<void(command_reply)> done) const {
   // Audited once, when the answer is known.
   auto line = std::make_shared<std::string>(join(words));
-  if (line->size() > max_command_words * max_word_bytes)
-    line->resize(max_command_words * max_word_bytes);
   auto finish = [audit = hooks_.audit, identity, line,
                  done = std::move(done)](command_reply r) mutable {
     if (audit)

@@ -32,7 +32,8 @@ constexpr std::size_t max_command_words = 16;
 constexpr std::size_t max_word_bytes = 256;
 
 /// The answer to one command: `status` 0 done, 1 the node refused or failed
-/// (message in `error`), 2 usage (a bad or unknown command).
+/// (message in `error`), 2 usage (a bad or unknown command), 3 the node
+/// refused the operator's identity.
 struct command_reply {
   int status = 0;
   nlohmann::json body;
@@ -51,6 +52,13 @@ public:
   /// exactly once, on any thread.
   void run(const std::string& identity, std::vector<std::string> words,
            std::function<void(command_reply)> done) const;
+
+  /// Answers `words` with `status` and `error` without running them (the
+  /// operator's proof did not verify: status 3; an old shell: status 2),
+  /// and audits that under `identity`. `done` is called once, before this
+  /// returns.
+  void refuse(const std::string& identity, const std::vector<std::string>& words, int status,
+              std::string error, const std::function<void(command_reply)>& done) const;
 
 private:
   operator_hooks hooks_;

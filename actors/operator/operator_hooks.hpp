@@ -39,7 +39,7 @@ struct operator_hooks {
   std::function<void(nlohmann::json spec, json_done)> keys_create; ///< as POST /v3/admin/keys
   std::function<void(std::string id, json_done)> keys_revoke;
   /// One audit record per command: who, the command line, 0 ok / 1 refused
-  /// by the node / 2 usage.
+  /// by the node / 2 usage / 3 the operator's identity did not verify.
   std::function<void(const std::string& identity, const std::string& line, int status)> audit;
   std::string region; ///< this node's region (drain/undrain act on it)
 };

@@ -9,13 +9,20 @@
 // - Without TLS the endpoint exists on loopback only (start() refuses other
 //   hosts): the identity then is what the client says ("local:<uid>"), the
 //   trust of the machine. With cluster TLS caf::openssl checks the client's
-//   certificate against the cluster CA; CAF 0.17.6 does not expose the peer
-//   certificate, so the identity is "tls:" + the client's claimed name.
+//   certificate against the cluster CA, but CAF 0.17.6 does not expose the
+//   peer certificate; so the shell also signs every command with its
+//   certificate's key (command_proof) and the actor's operator_verifier
+//   checks the chain, the signature, the timestamp and the nonce. The
+//   identity is then the certificate subject; a command whose proof fails
+//   is refused (status 3) and audited as "unverified:<claimed subject>".
+// - Protocol 1 commands (an old shell) are answered "upgrade your shell".
 // - The middleman's heartbeat is on: a shell that vanishes is dropped.
 #include "actors/operator/operator_server.hpp"
 
+#include "actors/operator/operator_verifier.hpp"
 #include "actors/operator/wire.hpp"
 #include "core/log.hpp"
+#include "core/time.hpp"
 
 #include <caf/all.hpp>
 #include <caf/io/all.hpp>
@@ -51,9 +58,25 @@ public:
   }
 };
 
+// What the audit names a refused operator by: the subject the certificate
+// claims, marked as not proven.
+std::string unverified(const command_proof& proof) {
+  auto subject = operator_verifier::claimed_subject(proof.certificate);
+  return "unverified:" + (subject.empty() ? std::string{"?"} : subject);
+}
+
+std::string body_text(const nlohmann::json& body) {
+  return body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+// `verifier` is null without TLS; the actor is its only user.
 caf::behavior operator_actor(caf::event_based_actor* self,
-                             std::shared_ptr<const operator_commands> commands, bool tls,
+                             std::shared_ptr<const operator_commands> commands,
+                             std::shared_ptr<operator_verifier> verifier,
                              std::shared_ptr<std::atomic<std::size_t>> mailbox) {
+  // What a shell signs as the target: this node's operator system, as the
+  // shell's connect reports it (a proof for another node never verifies).
+  const std::string target = caf::to_string(self->home_system().node());
   return {
       [=](command_msg& cmd) {
         // The mailbox is only read on the actor's own thread; others see
@@ -64,25 +87,56 @@ caf::behavior operator_actor(caf::event_based_actor* self,
         auto sender = caf::actor_cast<caf::actor>(self->current_sender());
         if (!sender)
           return;
+        auto reply_to = [sender, id = cmd.id](std::string identity) {
+          return [sender, id, identity = std::move(identity)](command_reply r) {
+            caf::anon_send(
+                sender, reply_msg{id, r.status, body_text(r.body), std::move(r.error), identity});
+          };
+        };
         if (cmd.version != protocol_version) {
-          caf::anon_send(sender, reply_msg{cmd.id, 2, "{}",
+          caf::anon_send(sender, reply_msg{cmd.id,
+                                           2,
+                                           "{}",
                                            "this node speaks operator protocol " +
                                                std::to_string(protocol_version) + ", not " +
-                                               std::to_string(cmd.version)});
+                                               std::to_string(cmd.version),
+                                           {}});
           return;
         }
-        std::string claimed = cmd.identity.substr(0, 128);
         std::string identity;
-        if (tls)
-          identity = "tls:" + (claimed.empty() ? std::string{"?"} : claimed);
-        else
+        if (verifier) {
+          auto verified = verifier->verify(target, cmd.words, cmd.proof);
+          if (!verified) {
+            identity = unverified(cmd.proof);
+            log::emit(log::level::warn, "operator_refused", R"("identity":{},"reason":{})",
+                      log::quote(identity), log::quote(verified.err().detail));
+            const int status = verified.err().code == errc::unauthenticated ? 3 : 1;
+            commands->refuse(identity, cmd.words, status, verified.err().detail,
+                             reply_to(identity));
+            return;
+          }
+          identity = std::move(*verified);
+        } else {
+          std::string claimed = cmd.identity.substr(0, 128);
           identity = claimed.rfind("local:", 0) == 0 ? claimed : "local:?";
-        commands->run(identity, std::move(cmd.words), [sender, id = cmd.id](command_reply r) {
-          caf::anon_send(sender, reply_msg{id, r.status,
-                                           r.body.dump(-1, ' ', false,
-                                                       nlohmann::json::error_handler_t::replace),
-                                           std::move(r.error)});
-        });
+        }
+        commands->run(identity, std::move(cmd.words), reply_to(identity));
+      },
+      [=](command_v1_msg& cmd) {
+        auto sender = caf::actor_cast<caf::actor>(self->current_sender());
+        if (!sender)
+          return;
+        // An old shell: it can decode only protocol 1's reply.
+        const std::string identity =
+            verifier ? "unverified:" + cmd.identity.substr(0, 128) : "local:?";
+        commands->refuse(identity, cmd.words, 2,
+                         "this node speaks operator protocol " + std::to_string(protocol_version) +
+                             ", not " + std::to_string(cmd.version) +
+                             ": upgrade your shell (cloudagent)",
+                         [sender, id = cmd.id](command_reply r) {
+                           caf::anon_send(sender, reply_v1_msg{id, r.status, body_text(r.body),
+                                                               std::move(r.error)});
+                         });
       },
   };
 }
@@ -136,7 +190,18 @@ result<std::uint16_t> operator_server::start() {
       if (f->empty() || !std::filesystem::is_regular_file(*f, ec))
         return fail(errc::invalid_field, "operator TLS: missing or unreadable file '" + *f + "'");
     }
-  caf::actor a = d.system.spawn(operator_actor, d.commands, o.tls(), d.mailbox);
+  std::shared_ptr<operator_verifier> verifier;
+  if (o.tls()) {
+    // The CA store is loaded once, here; a CA file that changes needs a
+    // restart (as the TLS link's does).
+    verifier_options vo;
+    vo.ca_file = o.ca_file;
+    auto made = operator_verifier::create(std::move(vo), [] { return unix_ms_now(); });
+    if (!made)
+      return std::move(made).err();
+    verifier = std::move(*made);
+  }
+  caf::actor a = d.system.spawn(operator_actor, d.commands, std::move(verifier), d.mailbox);
   auto published = o.tls() ? caf::openssl::publish(a, o.port, o.host.c_str(), true)
                            : d.system.middleman().publish(a, o.port, o.host.c_str(), true);
   if (!published) {

@@ -330,7 +330,7 @@ op::operator_hooks make_node_operator_hooks(node_operator_deps d) {
       e.client_ip = "shell";
       e.method = "SHELL";
       e.path = line;
-      e.status = status == 0 ? 200 : status == 2 ? 400 : 422;
+      e.status = status == 0 ? 200 : status == 2 ? 400 : status == 3 ? 401 : 422;
       s->audit(std::move(e));
     };
   }

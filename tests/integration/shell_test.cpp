@@ -551,19 +551,82 @@ TEST(ShellTlsTest, OnlyAShellWithACertificateOfTheClusterCaGetsIn) {
                       "status");
   EXPECT_EQ(half.exit_code, 3) << half.out;
 
-  // The shell's command was audited with a TLS identity.
+  // The shell's command was audited under its certificate's subject (the
+  // node checked the shell's signature, not a name the shell claimed).
   http_client h{c.http_port(0)};
+  json audited;
   EXPECT_TRUE(eventually(
       [&] {
         auto r = h.request("GET", "/v3/admin/audit?limit=1000");
         if (!r || r->status != 200)
           return false;
         for (const auto& rec : r->json().value("records", json::array()))
-          if (rec.value("method", "") == "SHELL" && rec.value("key_id", "").rfind("tls:", 0) == 0)
+          if (rec.value("method", "") == "SHELL") {
+            audited = rec;
             return true;
+          }
         return false;
       },
       20s));
+  EXPECT_EQ(audited.value("key_id", ""), "CN=operator") << audited.dump();
+  EXPECT_EQ(audited.value("path", ""), "status") << audited.dump();
+  EXPECT_EQ(audited.value("status", 0), 200) << audited.dump();
+}
+
+// A certificate of the cluster CA gets through the TLS link, but one whose
+// key usage does not allow signatures cannot prove a command: our check
+// (not CAF's) refuses it, exit 1, and audits it as unverified with 401.
+TEST(ShellTlsTest, TheNodeRefusesAndAuditsACommandItsCheckDoesNotAccept) {
+  temp_dir certs;
+  ASSERT_TRUE(make_ca(certs.path(), "cluster-ca", {"node"}));
+  const auto at = [&](const std::string& f) {
+    return (certs.path() / f).string();
+  };
+  // An operator certificate for key agreement only (EC): the TLS handshake
+  // takes it, the node's signature check does not.
+  const std::string script =
+      "set -e; cd " + certs.path().string() +
+      "; printf \"keyUsage=critical,keyAgreement\\n\" > nosign.ext; openssl req -newkey ec "
+      "-pkeyopt ec_paramgen_curve:prime256v1 -nodes -keyout nosign.key -out nosign.csr -subj "
+      "/CN=nosign 2>/dev/null; openssl x509 -req -in nosign.csr -CA cluster-ca.pem -CAkey "
+      "cluster-ca.key -CAcreateserial -out nosign.pem -days 2 -extfile nosign.ext 2>/dev/null";
+  ASSERT_EQ(std::system(("/bin/sh -c '" + script + "'").c_str()), 0);
+  cluster_process c({"us-east"},
+                    json{{"tls",
+                          {{"cert_file", at("node.pem")},
+                           {"key_file", at("node.key")},
+                           {"ca_file", at("cluster-ca.pem")}}}},
+                    {operator_on_loopback()});
+  ASSERT_TRUE(c.node(0).start());
+  const auto endpoint = operator_endpoint(c.node(0));
+  ASSERT_FALSE(endpoint.empty()) << c.node(0).log_text();
+  auto r = shell_c(endpoint + " --cert " + at("nosign.pem") + " --cert-key " + at("nosign.key") +
+                       " --cacert " + at("cluster-ca.pem"),
+                   "status");
+  if (r.exit_code == 3)
+    GTEST_SKIP() << "the TLS link itself refused the certificate: " << r.err;
+  EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+  EXPECT_NE(r.err.find("does not allow digital signatures"), std::string::npos) << r.err;
+  EXPECT_TRUE(r.out.empty()) << r.out;
+
+  http_client h{c.http_port(0)};
+  json audited;
+  EXPECT_TRUE(eventually(
+      [&] {
+        auto resp = h.request("GET", "/v3/admin/audit?limit=1000");
+        if (!resp || resp->status != 200)
+          return false;
+        for (const auto& rec : resp->json().value("records", json::array()))
+          if (rec.value("method", "") == "SHELL") {
+            audited = rec;
+            return true;
+          }
+        return false;
+      },
+      20s));
+  EXPECT_EQ(audited.value("key_id", ""), "unverified:CN=nosign") << audited.dump();
+  EXPECT_EQ(audited.value("status", 0), 401) << audited.dump();
+  EXPECT_NE(c.node(0).log_text().find("operator_refused"), std::string::npos);
 }
 
 TEST(ShellRefusalTest, NodeRefusesAnOperatorEndpointOffLoopbackWithoutTls) {

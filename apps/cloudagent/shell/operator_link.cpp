@@ -4,14 +4,20 @@
 // remote_actor). The node's reply is a plain message, so the shell waits for
 // it and for the node's down message together: a node that dies ends the
 // command at once with a clear message instead of waiting for the timeout.
+// With TLS every command carries a proof: the operator's certificate and a
+// signature by its key over the command, the node it goes to (the node id
+// the connect reports), the time and a fresh nonce (command_proof.hpp).
 #include "apps/cloudagent/shell/operator_link.hpp"
 
+#include "actors/operator/operator_signer.hpp"
 #include "actors/operator/wire.hpp"
+#include "core/time.hpp"
 
 #include <caf/all.hpp>
 #include <caf/io/all.hpp>
 #include <caf/openssl/all.hpp>
 
+#include <optional>
 #include <set>
 
 namespace nzl::cli::shell {
@@ -53,6 +59,8 @@ struct operator_link::impl {
   caf::actor_system system;
   caf::scoped_actor self;
   caf::actor node;
+  std::string target;                        // the node's id, as the proofs name it
+  std::optional<op::operator_signer> signer; // with TLS
   bool gone = false;
   std::uint64_t next_id = 1;
 };
@@ -98,7 +106,16 @@ operator_link::~operator_link() = default;
 
 outcome<std::unique_ptr<operator_link>> operator_link::connect(link_options options) {
   const bool tls = !options.cert_file.empty();
+  std::optional<op::operator_signer> signer;
+  if (tls) {
+    // Loaded before connecting: a wrong key file is the operator's to fix.
+    auto loaded = op::operator_signer::from_files(options.cert_file, options.key_file);
+    if (!loaded)
+      return usage_error(loaded.err().detail);
+    signer = std::move(*loaded);
+  }
   auto d = std::make_unique<impl>(std::move(options));
+  d->signer = std::move(signer);
   auto& o = d->options;
   auto mm = tls ? d->system.openssl_manager().actor_handle() : d->system.middleman().actor_handle();
   outcome<done> connected = failure{exit_code::unreachable, where(o) + ": no answer"};
@@ -119,6 +136,7 @@ outcome<std::unique_ptr<operator_link>> operator_link::connect(link_options opti
           });
   if (!connected)
     return std::move(connected).err();
+  d->target = caf::to_string(d->node.node());
   d->self->monitor(d->node);
   return std::unique_ptr<operator_link>(new operator_link(std::move(d)));
 }
@@ -131,6 +149,12 @@ outcome<command_answer> operator_link::call(const std::vector<std::string>& word
   m.id = d.next_id++;
   m.words = words;
   m.identity = d.options.identity;
+  if (d.signer) {
+    auto proof = d.signer->sign(d.target, words, unix_ms_now());
+    if (!proof)
+      return failure{exit_code::usage, "cannot sign the command: " + proof.err().detail};
+    m.proof = std::move(*proof);
+  }
   const auto id = m.id;
   d.self->send(d.node, std::move(m));
   const auto deadline = std::chrono::steady_clock::now() + d.options.timeout;
@@ -151,6 +175,7 @@ outcome<command_answer> operator_link::call(const std::vector<std::string>& word
           command_answer a;
           a.status = r.status;
           a.error = std::move(r.error);
+          a.identity = std::move(r.identity);
           a.body = nlohmann::json::parse(r.body, nullptr, false);
           if (a.body.is_discarded())
             a.body = nlohmann::json::object();

@@ -18,7 +18,8 @@ struct link_options {
   std::uint16_t port = 0;
   std::chrono::milliseconds timeout{10000}; ///< connect, and each command
   /// Cluster TLS (all three or none): the operator's certificate and key,
-  /// and the cluster CA.
+  /// and the cluster CA. The certificate and key also sign every command
+  /// (docs/shell.md "Identity").
   std::string cert_file;
   std::string key_file;
   std::string ca_file;
@@ -27,9 +28,12 @@ struct link_options {
 
 /// A node's answer to one command.
 struct command_answer {
-  int status = 0; ///< 0 done, 1 refused by the node, 2 usage
+  int status = 0; ///< 0 done, 1 refused by the node, 2 usage, 3 identity refused
   nlohmann::json body;
   std::string error;
+  /// Who the node ran (or refused) the command as: the certificate subject
+  /// with TLS, "local:<uid>" without, "unverified:..." when refused.
+  std::string identity;
 };
 
 /// "HOST:PORT" or "[V6]:PORT" of --node; usage error otherwise (an http
@@ -43,8 +47,9 @@ struct command_answer {
 /// thread-safe: one command at a time from one thread.
 class operator_link {
 public:
-  /// Connects; unreachable (exit 3) on refusal, timeout, TLS failure or a
-  /// port that is not an operator endpoint.
+  /// Connects; usage (exit 2) when the certificate or key cannot be loaded
+  /// for signing; unreachable (exit 3) on refusal, timeout, TLS failure or
+  /// a port that is not an operator endpoint.
   [[nodiscard]] static outcome<std::unique_ptr<operator_link>> connect(link_options options);
   ~operator_link();
   operator_link(const operator_link&) = delete;

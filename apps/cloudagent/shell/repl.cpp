@@ -168,11 +168,16 @@ int run_repl(operator_link& link, const std::string& prompt, bool json, printer&
   for (const auto& c : op::command_table())
     firsts.emplace(c.name.substr(0, c.name.find(' ')));
   first_words.assign(firsts.begin(), firsts.end());
-  // Region names for completion, from the node's status.
-  if (auto s = link.call({"status"});
-      s && s->status == 0 && s->body.contains("regions") && s->body["regions"].is_object())
+  // Region names for completion, from the node's status; and who the node
+  // takes the operator for.
+  auto s = link.call({"status"});
+  if (s && s->status == 0 && s->body.contains("regions") && s->body["regions"].is_object())
     for (const auto& [name, state] : s->body["regions"].items())
       region_names.push_back(name);
+  if (s && s->status == 3)
+    print.err_line("error: " + s->error);
+  else if (s && !s->identity.empty() && !json)
+    print.out("operator: " + s->identity + "\n");
 
   rl_readline_name = "cloudagent";
   rl_attempted_completion_function = complete;
