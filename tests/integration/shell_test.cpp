@@ -629,6 +629,63 @@ TEST(ShellTlsTest, TheNodeRefusesAndAuditsACommandItsCheckDoesNotAccept) {
   EXPECT_NE(c.node(0).log_text().find("operator_refused"), std::string::npos);
 }
 
+// An operator certificate issued with the commands of docs/operations.md
+// ("Operator certificates"): RSA here, to cover the other key type end to
+// end; the audit key is its RFC 2253 subject.
+TEST(ShellTlsTest, AnOperatorCertificateIssuedAsDocumentedIsAuditedBySubject) {
+  temp_dir certs;
+  ASSERT_TRUE(make_ca(certs.path(), "ca", {"node"}));
+  const auto at = [&](const std::string& f) {
+    return (certs.path() / f).string();
+  };
+  const std::string script =
+      "set -e; cd " + certs.path().string() +
+      "; openssl req -newkey rsa:2048 -nodes -keyout alice.key -out alice.csr -subj "
+      "/O=ops/CN=alice 2>/dev/null; printf \"keyUsage=critical,digitalSignature\\n"
+      "extendedKeyUsage=clientAuth\\n\" > operator.ext; openssl x509 -req -in alice.csr -CA "
+      "ca.pem -CAkey ca.key -CAcreateserial -days 30 -extfile operator.ext -out alice.crt "
+      "2>/dev/null";
+  ASSERT_EQ(std::system(("/bin/sh -c '" + script + "'").c_str()), 0);
+  cluster_process c({"us-east"},
+                    json{{"tls",
+                          {{"cert_file", at("node.pem")},
+                           {"key_file", at("node.key")},
+                           {"ca_file", at("ca.pem")}}}},
+                    {operator_on_loopback()});
+  ASSERT_TRUE(c.node(0).start());
+  const auto endpoint = operator_endpoint(c.node(0));
+  ASSERT_FALSE(endpoint.empty()) << c.node(0).log_text();
+  const auto tls =
+      " --cert " + at("alice.crt") + " --cert-key " + at("alice.key") + " --cacert " + at("ca.pem");
+  auto r = shell_c(endpoint + tls, "actors");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  // A key that is not the certificate's is a usage error, found before
+  // connecting.
+  auto wrong = shell_c(endpoint + " --cert " + at("alice.crt") + " --cert-key " + at("node.key") +
+                           " --cacert " + at("ca.pem"),
+                       "status");
+  EXPECT_EQ(wrong.exit_code, 2) << wrong.err;
+  EXPECT_NE(wrong.err.find("not the certificate's key"), std::string::npos) << wrong.err;
+
+  http_client h{c.http_port(0)};
+  json audited;
+  EXPECT_TRUE(eventually(
+      [&] {
+        auto resp = h.request("GET", "/v3/admin/audit?limit=1000");
+        if (!resp || resp->status != 200)
+          return false;
+        for (const auto& rec : resp->json().value("records", json::array()))
+          if (rec.value("method", "") == "SHELL") {
+            audited = rec;
+            return true;
+          }
+        return false;
+      },
+      20s));
+  EXPECT_EQ(audited.value("key_id", ""), "CN=alice,O=ops") << audited.dump();
+  EXPECT_EQ(audited.value("path", ""), "actors") << audited.dump();
+}
+
 TEST(ShellRefusalTest, NodeRefusesAnOperatorEndpointOffLoopbackWithoutTls) {
   cluster_process c({"us-east"}, json::object(),
                     {json{{"operator", {{"host", "0.0.0.0"}, {"port", 0}}}}});
