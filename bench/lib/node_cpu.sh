@@ -10,12 +10,15 @@ node_cpu_ticks() { # pid -> utime + stime in clock ticks
 }
 
 # measured_run PID LOAD-ARGS... : prints http_load's JSON line with
-# "node_cpu_us_per_request" added.
+# "node_cpu_us_per_request" added. $NZL_LOAD_PREFIX, if set, is a command the
+# client runs under (for example "taskset -c 1").
 measured_run() {
   local pid=$1 before after line
+  local -a prefix
+  read -r -a prefix <<<"${NZL_LOAD_PREFIX:-}"
   shift
   before=$(node_cpu_ticks "$pid")
-  line=$("$load" "$@")
+  line=$("${prefix[@]}" "$load" "$@")
   after=$(node_cpu_ticks "$pid")
   python3 - "$line" "$((after - before))" "$(getconf CLK_TCK)" <<'PY'
 import json, sys
