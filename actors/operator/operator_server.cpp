@@ -127,8 +127,11 @@ caf::behavior operator_actor(caf::event_based_actor* self,
         if (!sender)
           return;
         // An old shell: it can decode only protocol 1's reply.
-        const std::string identity =
-            verifier ? "unverified:" + cmd.identity.substr(0, 128) : "local:?";
+        std::string identity = cmd.identity.substr(0, 128);
+        if (verifier)
+          identity = "unverified:" + identity;
+        else if (identity.rfind("local:", 0) != 0)
+          identity = "local:?";
         commands->refuse(identity, cmd.words, 2,
                          "this node speaks operator protocol " + std::to_string(protocol_version) +
                              ", not " + std::to_string(cmd.version) +
