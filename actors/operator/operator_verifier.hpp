@@ -23,10 +23,10 @@ struct verifier_options {
   /// (about 40 bytes each); when full of live ones a command is refused
   /// (retry later), never a nonce forgotten.
   std::size_t max_nonces = 16384;
-  /// Certificates whose chain was checked, by SHA-256 fingerprint: at most
-  /// this many (the oldest is dropped first), each trusted for `cache_ttl`
-  /// before its chain is checked again. Its validity dates are checked on
-  /// every command.
+  /// Certificates whose chain was checked, by the SHA-256 of their PEM text
+  /// as sent: at most this many (the oldest is dropped first), each trusted
+  /// for `cache_ttl` before its chain is checked again. Their validity dates
+  /// are checked on every command. 0: no cache.
   std::size_t max_cached_certificates = 256;
   std::chrono::milliseconds cache_ttl{std::chrono::minutes(10)};
 };
@@ -39,8 +39,8 @@ struct verifier_options {
 /// is for (extended key usage), allows digital signatures if it has a key
 /// usage), the signature (over canonical_command(target, ...) with the
 /// certificate's key: RSA or EC with SHA-256, Ed25519), and last the nonce
-/// (not seen with this certificate within the window). A refused command
-/// does not consume its nonce.
+/// (not seen with this certificate, by its SHA-256 fingerprint, within the
+/// window). A refused command does not consume its nonce.
 ///
 /// A plain class (no CAF) with an injected clock; not thread-safe: one
 /// owner (the operator actor) calls it.

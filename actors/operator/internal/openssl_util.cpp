@@ -93,6 +93,14 @@ std::string sha256_fingerprint(X509* cert) {
   return hex(md, n);
 }
 
+std::string sha256_hex(std::string_view bytes) {
+  unsigned char md[EVP_MAX_MD_SIZE];
+  unsigned int n = 0;
+  if (EVP_Digest(bytes.data(), bytes.size(), md, &n, EVP_sha256(), nullptr) != 1)
+    return {};
+  return hex(md, n);
+}
+
 std::string hex(const unsigned char* data, std::size_t size) {
   static constexpr char digits[] = "0123456789abcdef";
   std::string out;

@@ -39,6 +39,9 @@ using pkey_ptr = std::unique_ptr<EVP_PKEY, pkey_free>;
 /// SHA-256 of the certificate's DER, 64 lowercase hex digits; "" on failure.
 [[nodiscard]] std::string sha256_fingerprint(X509* cert);
 
+/// SHA-256 of `bytes`, 64 lowercase hex digits; "" on failure.
+[[nodiscard]] std::string sha256_hex(std::string_view bytes);
+
 /// Lowercase hex of bytes.
 [[nodiscard]] std::string hex(const unsigned char* data, std::size_t size);
 

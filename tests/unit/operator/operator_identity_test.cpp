@@ -209,8 +209,11 @@ TEST_F(OperatorIdentityTest, RefusesACertificateNotMeantForSigningOrForClients) 
 TEST_F(OperatorIdentityTest, RefusesASignatureByAnotherKey) {
   auto v = make_verifier();
   ASSERT_NE(v, nullptr);
-  // Mallory signs with her own key and sends Alice's certificate.
+  // Mallory signs with her own key and sends Alice's certificate, which the
+  // node has cached since Alice's last command.
   auto alice = issue(ec_, *cluster_);
+  ASSERT_TRUE(v->verify(node_a, words_t{"status"}, sign(signer(alice, ec_), {"status"})));
+  ASSERT_EQ(v->cached_certificates(), 1u);
   pki::cert_spec mallory_spec;
   mallory_spec.subject = "CN=mallory";
   auto mallory = signer(issue(rsa_, *cluster_, mallory_spec), rsa_);
