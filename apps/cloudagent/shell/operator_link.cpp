@@ -181,6 +181,19 @@ outcome<command_answer> operator_link::call(const std::vector<std::string>& word
             a.body = nlohmann::json::object();
           out = std::move(a);
         },
+        [&](caf::error& e) {
+          // A node of protocol 1 cannot decode this shell's command type:
+          // CAF answers it with unexpected_message.
+          if (e == caf::sec::unexpected_message)
+            out = failure{exit_code::node_error,
+                          "the node at " + where(d.options) +
+                              " does not understand this shell: it speaks an older operator "
+                              "protocol than " +
+                              std::to_string(op::protocol_version) + " (upgrade the node)"};
+          else
+            out = failure{exit_code::unreachable,
+                          "the node at " + where(d.options) + ": " + d.system.render(e)};
+        },
         [&](caf::down_msg& dm) {
           d.gone = true;
           out = failure{exit_code::unreachable, "the node at " + where(d.options) + " went away (" +
