@@ -5,6 +5,7 @@
 // without a cluster or without WebSocket sessions still runs the rest.
 #include "actors/operator/operator_commands.hpp"
 
+#include <algorithm>
 #include <array>
 #include <memory>
 #include <mutex>
@@ -54,12 +55,20 @@ bool plain_word(std::string_view w) {
   return true;
 }
 
+// The command line for the audit, at most max_command_words *
+// max_word_bytes bytes (however many words came).
 std::string join(const std::vector<std::string>& words) {
+  constexpr std::size_t max = max_command_words * max_word_bytes;
   std::string line;
-  for (const auto& w : words)
-    line += (line.empty() ? "" : " ") + w;
-  if (line.size() > max_command_words * max_word_bytes)
-    line.resize(max_command_words * max_word_bytes);
+  for (const auto& w : words) {
+    if (!line.empty())
+      line += ' ';
+    line.append(w, 0, max - std::min(max, line.size()));
+    if (line.size() >= max)
+      break;
+  }
+  if (line.size() > max)
+    line.resize(max);
   return line;
 }
 

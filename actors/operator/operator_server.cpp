@@ -28,6 +28,7 @@
 #include <caf/io/all.hpp>
 #include <caf/openssl/all.hpp>
 
+#include <algorithm>
 #include <arpa/inet.h>
 #include <atomic>
 #include <filesystem>
@@ -63,6 +64,13 @@ public:
 std::string unverified(const command_proof& proof) {
   auto subject = operator_verifier::claimed_subject(proof.certificate);
   return "unverified:" + (subject.empty() ? std::string{"?"} : subject);
+}
+
+bool within_bounds(const std::vector<std::string>& words) {
+  if (words.size() > max_command_words)
+    return false;
+  return std::all_of(words.begin(), words.end(),
+                     [](const std::string& w) { return w.size() <= max_word_bytes; });
 }
 
 std::string body_text(const nlohmann::json& body) {
@@ -105,6 +113,16 @@ caf::behavior operator_actor(caf::event_based_actor* self,
         }
         std::string identity;
         if (verifier) {
+          // Bounded before the proof is checked: the signed bytes are built
+          // from the words.
+          if (!within_bounds(cmd.words)) {
+            identity = unverified(cmd.proof);
+            commands->refuse(identity, cmd.words, 2,
+                             "a command has at most " + std::to_string(max_command_words) +
+                                 " words of at most " + std::to_string(max_word_bytes) + " bytes",
+                             reply_to(identity));
+            return;
+          }
           auto verified = verifier->verify(target, cmd.words, cmd.proof);
           if (!verified) {
             identity = unverified(cmd.proof);

@@ -58,7 +58,17 @@ result<operator_signer> operator_signer::from_pem(std::string certificate_pem,
     return fail(errc::invalid_field, "operator key: it is not the certificate's key");
   }
   auto subject = internal::rfc2253_subject(certs.front().get());
-  return operator_signer{std::move(certificate_pem),
+  // What goes to the node is the certificates written out again, never the
+  // file as read: a file that also holds the private key must not send it.
+  std::string sent;
+  for (const auto& c : certs) {
+    auto pem = internal::to_pem(c.get());
+    if (pem.empty())
+      return fail(errc::internal, "operator certificate: " + internal::take_openssl_error());
+    sent += pem;
+  }
+  OPENSSL_cleanse(certificate_pem.data(), certificate_pem.size());
+  return operator_signer{std::move(sent),
                          std::shared_ptr<EVP_PKEY>{key.release(), internal::pkey_free{}},
                          std::move(subject)};
 }

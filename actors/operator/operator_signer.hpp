@@ -19,7 +19,9 @@ namespace nzl::actors::operator_shell {
 class operator_signer {
 public:
   /// Reads the certificate (leaf first, chain optional; at most
-  /// max_certificate_bytes) and the unencrypted private key. invalid_field
+  /// max_certificate_bytes) and the unencrypted private key. Only the
+  /// certificates are sent, written out again (a file holding the key too
+  /// never sends it). invalid_field
   /// when a file cannot be read or parsed, or the key is not the
   /// certificate's.
   [[nodiscard]] static result<operator_signer> from_files(const std::string& cert_file,

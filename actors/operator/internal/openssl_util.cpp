@@ -52,6 +52,15 @@ std::vector<x509_ptr> read_certificates(std::string_view pem, std::size_t max) {
   return certs;
 }
 
+std::string to_pem(X509* cert) {
+  auto bio = bio_ptr{BIO_new(BIO_s_mem())};
+  if (!bio || PEM_write_bio_X509(bio.get(), cert) != 1)
+    return {};
+  char* data = nullptr;
+  const long n = BIO_get_mem_data(bio.get(), &data);
+  return n > 0 ? std::string(data, static_cast<std::size_t>(n)) : std::string{};
+}
+
 pkey_ptr read_private_key(std::string_view pem) {
   if (pem.size() > static_cast<std::size_t>(INT32_MAX))
     return {};

@@ -25,6 +25,9 @@ using pkey_ptr = std::unique_ptr<EVP_PKEY, pkey_free>;
 /// block does not parse, or if there are more than `max`.
 [[nodiscard]] std::vector<x509_ptr> read_certificates(std::string_view pem, std::size_t max);
 
+/// The PEM text of a certificate; "" on failure.
+[[nodiscard]] std::string to_pem(X509* cert);
+
 /// The unencrypted private key of a PEM text; null otherwise (an encrypted
 /// key is refused, never prompted for).
 [[nodiscard]] pkey_ptr read_private_key(std::string_view pem);

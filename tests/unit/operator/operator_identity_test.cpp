@@ -355,6 +355,19 @@ TEST_F(OperatorIdentityTest, RefusesAMissingOrMalformedProof) {
   EXPECT_EQ(operator_verifier::claimed_subject(garbage.certificate), "");
 }
 
+TEST_F(OperatorIdentityTest, TheSignerSendsTheCertificatesOnlyNeverAKeyInTheSameFile) {
+  auto v = make_verifier();
+  ASSERT_NE(v, nullptr);
+  const auto cert = issue(ec_, *cluster_);
+  const auto key = pki::pem(ec_);
+  auto combined = operator_signer::from_pem(key + cert, key);
+  ASSERT_TRUE(combined) << combined.err().detail;
+  auto proof = sign(*combined, {"status"});
+  EXPECT_EQ(proof.certificate.find("PRIVATE KEY"), std::string::npos) << proof.certificate;
+  EXPECT_EQ(proof.certificate, cert);
+  EXPECT_TRUE(v->verify(node_a, words_t{"status"}, proof));
+}
+
 TEST_F(OperatorIdentityTest, RefusesAnUnreadableCaFile) {
   verifier_options o;
   o.ca_file = (dir_.path() / "missing.pem").string();
