@@ -25,6 +25,7 @@
 #include "net/task_codec.hpp"
 #include "net/task_service.hpp"
 #include "net/ws/hub.hpp"
+#include "net/ws/internal/json_text.hpp"
 
 #include <algorithm>
 
@@ -32,6 +33,9 @@ namespace nzl::net::ws {
 
 namespace {
 
+using internal::append_number;
+using internal::append_quoted;
+using internal::id_text;
 using nlohmann::json;
 
 // JSON text of `doc` without its closing brace (the writer appends msg_seq).
@@ -52,7 +56,7 @@ std::string bare_reply(std::string_view type, const json& id) {
   std::string text{"{"};
   if (!id.is_null()) {
     text += R"("id":)";
-    text += dump(id);
+    text += id_text(id);
     text += ',';
   }
   text += R"("type":")";
@@ -355,7 +359,7 @@ void session::on_task(const json& id, json& doc) {
   task.request_id = "ws-" + id_;
   if (auto a = doc.find("async"); a != doc.end() && a->is_boolean() && a->get<bool>())
     task.options.async = true;
-  auto key = id.dump();
+  auto key = id_text(id);
   auto self = weak_from_this();
   if (task.options.async) {
     // Through the durable queue: the answer is the queued record; lifecycle
@@ -396,6 +400,7 @@ void session::on_task(const json& id, json& doc) {
   };
   auto task_id = task.id;
   task_event(task_id, "running");
+  // `key` is the id's JSON text: the result reuses it.
   hub_.tasks().run(std::move(task), [self, id, key](task_outcome outcome) {
     auto s = self.lock();
     if (!s)
@@ -406,18 +411,22 @@ void session::on_task(const json& id, json& doc) {
     }
     s->measure_task(outcome);
     if (outcome.value) {
-      // As open_text of {type, id, task_id, result, duration_ms, region}
-      // would give it (sorted keys), without building that object.
-      std::string text{R"({"duration_ms":)"};
-      text += dump(outcome.duration_ms);
+      // The JSON open_text of {type, id, task_id, result, duration_ms,
+      // region} would give (sorted keys), without building that object and
+      // with one serializer (for the result) instead of five.
+      auto value = dump(*outcome.value);
+      std::string text;
+      text.reserve(value.size() + key.size() + outcome.region.size() + outcome.id.size() + 96);
+      text += R"({"duration_ms":)";
+      append_number(text, outcome.duration_ms);
       text += R"(,"id":)";
-      text += dump(id);
+      text += key;
       text += R"(,"region":)";
-      text += dump(outcome.region);
+      append_quoted(text, outcome.region);
       text += R"(,"result":)";
-      text += dump(*outcome.value);
+      text += value;
       text += R"(,"task_id":)";
-      text += dump(outcome.id);
+      append_quoted(text, outcome.id);
       text += R"(,"type":"result")";
       s->send(std::move(text), outbox::mode::force);
       s->task_event(outcome.id, "completed");
@@ -439,7 +448,7 @@ void session::on_cancel(const json& id) {
   std::shared_ptr<cancel_flag> flag;
   {
     std::lock_guard guard{mutex_};
-    if (auto it = running_.find(id.dump()); it != running_.end())
+    if (auto it = running_.find(id_text(id)); it != running_.end())
       flag = it->second;
   }
   if (!flag)
