@@ -25,6 +25,9 @@ constexpr std::size_t max_certificate_bytes = 32 * 1024; ///< the PEM, chain inc
 constexpr std::size_t max_chain_certificates = 8;
 constexpr std::size_t max_signature_bytes = 1024; ///< RSA 8192 is 1024 bytes
 constexpr std::size_t nonce_hex_digits = 32;      ///< 128 random bits
+/// Longest subject used as an identity; a longer one is replaced by the
+/// certificate's fingerprint ("SHA256:<hex>").
+constexpr std::size_t max_identity_bytes = 256;
 
 /// Names the byte string below; a signature of another protocol version
 /// never verifies as one of this.

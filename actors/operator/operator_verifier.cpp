@@ -243,16 +243,22 @@ result<std::string> operator_verifier::verify(std::string_view target,
                                       std::to_string(2 * window_ms / 1000) + " s (" +
                                       std::to_string(d.options.max_nonces) + "); retry later");
   }
-  // A certificate may name its holder only in its alternative names: the
-  // fingerprint then identifies it.
-  return cert.subject.empty() ? "SHA256:" + cert.fingerprint : cert.subject;
+  // A certificate may name its holder only in its alternative names, or by
+  // a subject too long for an audit key: the fingerprint then identifies it
+  // (never a truncated subject, which two certificates could share).
+  if (cert.subject.empty() || cert.subject.size() > max_identity_bytes)
+    return "SHA256:" + cert.fingerprint;
+  return cert.subject;
 }
 
 std::string operator_verifier::claimed_subject(std::string_view pem) {
   if (pem.size() > max_certificate_bytes)
     return {};
   auto certs = internal::read_certificates(pem, max_chain_certificates);
-  return certs.empty() ? std::string{} : internal::rfc2253_subject(certs.front().get());
+  auto subject = certs.empty() ? std::string{} : internal::rfc2253_subject(certs.front().get());
+  if (subject.size() > max_identity_bytes)
+    subject.resize(max_identity_bytes);
+  return subject;
 }
 
 std::size_t operator_verifier::cached_certificates() const noexcept {

@@ -57,7 +57,8 @@ public:
   operator_verifier(const operator_verifier&) = delete;
   operator_verifier& operator=(const operator_verifier&) = delete;
 
-  /// The operator's certificate subject (RFC 2253, "CN=alice,O=ops") if
+  /// The operator's certificate subject (RFC 2253, "CN=alice,O=ops";
+  /// "SHA256:<fingerprint>" when it is empty or over max_identity_bytes) if
   /// `proof` proves that its holder sent `words` to `target` (this node's
   /// CAF node id) just now, for the first time. Otherwise unauthenticated
   /// with what failed ("operator certificate not issued by the cluster CA
@@ -67,7 +68,8 @@ public:
   verify(std::string_view target, std::span<const std::string> words, const command_proof& proof);
 
   /// The subject of the first certificate of `pem`, unverified (for the
-  /// audit record of a refusal); "" if it does not parse.
+  /// audit record of a refusal), cut at max_identity_bytes; "" if it does
+  /// not parse.
   [[nodiscard]] static std::string claimed_subject(std::string_view pem);
 
   [[nodiscard]] std::size_t cached_certificates() const noexcept;

@@ -368,6 +368,20 @@ TEST_F(OperatorIdentityTest, TheSignerSendsTheCertificatesOnlyNeverAKeyInTheSame
   EXPECT_TRUE(v->verify(node_a, words_t{"status"}, proof));
 }
 
+TEST_F(OperatorIdentityTest, ASubjectTooLongForAnAuditKeyIsReplacedByTheFingerprint) {
+  auto v = make_verifier();
+  ASSERT_NE(v, nullptr);
+  pki::cert_spec spec;
+  spec.subject = "CN=" + std::string(60, 'a') + ",OU=" + std::string(60, 'b') +
+                 ",OU=" + std::string(60, 'c') + ",O=" + std::string(60, 'd') +
+                 ",L=" + std::string(60, 'e');
+  auto r = v->verify(node_a, words_t{"status"},
+                     sign(signer(issue(ec_, *cluster_, spec), ec_), {"status"}));
+  ASSERT_TRUE(r) << r.err().detail;
+  EXPECT_EQ(r->rfind("SHA256:", 0), 0u) << *r;
+  EXPECT_EQ(r->size(), 7u + 64u) << *r;
+}
+
 TEST_F(OperatorIdentityTest, RefusesAnUnreadableCaFile) {
   verifier_options o;
   o.ca_file = (dir_.path() / "missing.pem").string();
