@@ -8,10 +8,14 @@
 //   ws_load --port P --key K --mode idle --connections N --node-pid PID
 //       opens N connections (each past its welcome, a read pending) and prints
 //       the node's resident memory (/proc/PID/status) before, at N/2 and at N.
-//   ws_load --port P --key K --mode fanout --connections N --rounds R [--node-pid PID]
+//   ws_load --port P --key K --mode fanout --connections N --rounds R [--threads T]
+//           [--node-pid PID]
 //       N connections subscribe to one channel, one more publishes R events one
 //       at a time; per event, the time from the publish being sent to the last
-//       subscriber receiving it (one process, one steady clock).
+//       subscriber receiving it. The subscribers are read by T threads (one
+//       io_context each); every receive time is read on the receiving thread
+//       from the one steady clock of the process, so "last" is exact whatever
+//       thread had it.
 //
 // Prints one JSON line. Opening is paced (at most --opening handshakes in
 // flight) so the listen backlog never overflows.
@@ -20,6 +24,7 @@
 #include <boost/beast/websocket.hpp>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <fstream>
@@ -52,10 +57,6 @@ struct options {
   int opening = 64;
   long node_pid = 0;
 };
-
-double ms_between(clock_type::time_point a, clock_type::time_point b) {
-  return std::chrono::duration<double, std::milli>(b - a).count();
-}
 
 // The node's memory from /proc/PID/status, in KiB (0 when unreadable).
 struct rss_sample {
@@ -118,10 +119,12 @@ public:
 // that hands every message to the driver; writes are queued one at a time.
 class client : public std::enable_shared_from_this<client> {
 public:
-  client(asio::io_context& io, const options& o, driver& d, int id)
-      : ws_(io), opts_(o), driver_(d), id_(id) {}
+  client(asio::io_context& io, const options& o, driver& d, int id, int lane = 0)
+      : ws_(io), opts_(o), driver_(d), id_(id), lane_(lane) {}
 
   [[nodiscard]] int id() const noexcept { return id_; }
+  /// The client thread (io_context) this connection runs on.
+  [[nodiscard]] int lane() const noexcept { return lane_; }
 
   void start() {
     beast::get_lowest_layer(ws_).async_connect(
@@ -200,6 +203,7 @@ private:
   const options& opts_;
   driver& driver_;
   int id_;
+  int lane_;
   beast::flat_buffer buf_;
   std::vector<std::string> pending_;
 };
@@ -215,8 +219,8 @@ bool has_type(std::string_view text, std::string_view type) {
 // Opens connections on one io_context, at most `opening` handshakes at once.
 class opener {
 public:
-  opener(asio::io_context& io, const options& o, driver& d, std::vector<int> ids)
-      : io_(io), opts_(o), driver_(d), ids_(std::move(ids)) {}
+  opener(asio::io_context& io, const options& o, driver& d, std::vector<int> ids, int lane = 0)
+      : io_(io), opts_(o), driver_(d), ids_(std::move(ids)), lane_(lane) {}
 
   void begin() {
     for (int i = 0; i < opts_.opening; ++i)
@@ -226,7 +230,7 @@ public:
   void next() {
     if (started_ >= ids_.size())
       return;
-    auto c = std::make_shared<client>(io_, opts_, driver_, ids_[started_++]);
+    auto c = std::make_shared<client>(io_, opts_, driver_, ids_[started_++], lane_);
     clients_.push_back(c);
     c->start();
   }
@@ -237,6 +241,7 @@ private:
   const options& opts_;
   driver& driver_;
   std::vector<int> ids_;
+  int lane_;
   std::size_t started_ = 0;
   std::vector<std::shared_ptr<client>> clients_;
 };
@@ -362,62 +367,77 @@ int run_round_trips(const options& o) {
   return failures == 0 ? 0 : 1;
 }
 
-// --mode idle and --mode fanout: N connections on one thread.
+// --mode idle and --mode fanout: N connections spread over --threads io
+// threads (one io_context each, connection i on thread i % T; the publisher
+// and the run's timers on thread 0). Several threads read the subscribers'
+// sockets so that the client is not what the fan-out waits for; the counts
+// are atomics, and the time a subscriber has an event is read on the thread
+// that received it from the one steady clock every thread shares.
 class crowd final : public driver {
 public:
-  explicit crowd(const options& o) : opts_(o) {}
+  crowd(const options& o, std::vector<asio::io_context*> lanes)
+      : opts_(o), lanes_(std::move(lanes)), openers_(lanes_.size(), nullptr) {}
 
   void opened(client& c) override {
-    ++open_;
+    open_.fetch_add(1);
     if (opts_.mode == "fanout" && c.id() < opts_.connections)
       c.send(R"({"type":"subscribe","channel":"bench.fanout"})");
     else
       check_ready();
-    opener_->next();
+    openers_[c.lane()]->next();
   }
   void message(client& c, std::string_view text) override {
     if (c.id() == opts_.connections)
       return; // the publisher's "published" answers
     if (has_type(text, "subscribed")) {
-      ++subscribed_;
+      subscribed_.fetch_add(1);
       return check_ready();
     }
     if (has_type(text, "event")) {
-      auto now = clock_type::now();
-      if (++received_ == 1)
-        first_ = now;
-      if (received_ == static_cast<std::uint64_t>(opts_.connections)) {
-        last_ms_.push_back(ms_between(published_at_, now));
-        first_ms_.push_back(ms_between(published_at_, first_));
-        next_round();
+      // Read before counting: the thread that counts the last subscriber
+      // reads the clock after every other subscriber has counted (and so
+      // after every other receive time).
+      const auto now = clock_type::now().time_since_epoch().count();
+      const auto n = received_.fetch_add(1) + 1;
+      if (n == 1)
+        first_ns_.store(now);
+      if (n == static_cast<std::uint64_t>(opts_.connections)) {
+        last_ns_ = now;
+        asio::post(*lanes_.front(), [this] { round_done(); });
       }
     }
   }
   void failed(client& c, beast::error_code ec, const char* what) override {
-    if (done_)
+    if (done_.load())
       return; // closed at the end
-    ++failures_;
-    if (failures_ <= 3)
+    if (failures_.fetch_add(1) < 3)
       std::cerr << "ws_load: connection " << c.id() << " " << what << ": " << ec.message() << '\n';
-    opener_->next();
+    openers_[c.lane()]->next();
   }
-  // Ends the run: every connection is closed, so io.run() returns.
+  // On thread 0: ends the run; every thread closes its connections, so each
+  // io.run() returns.
   void finish() {
-    done_ = true;
-    for (auto& c : opener_->clients())
-      c->close();
+    done_.store(true);
+    for (std::size_t i = 0; i < lanes_.size(); ++i)
+      asio::post(*lanes_[i], [o = openers_[i]] {
+        for (auto& c : o->clients())
+          c->close();
+      });
     if (on_done)
       on_done();
   }
-  std::function<void()> on_done; ///< cancels the caller's timers
+  std::function<void()> on_done; ///< cancels the caller's timers (thread 0)
 
-  void attach(opener& o, std::function<void()> on_ready) {
-    opener_ = &o;
-    on_ready_ = std::move(on_ready);
-  }
+  /// Before the threads run: the opener of thread `lane`, and what thread 0
+  /// does once every connection is open (and subscribed).
+  void attach(std::size_t lane, opener& o) { openers_[lane] = &o; }
+  void when_ready(std::function<void()> on_ready) { on_ready_ = std::move(on_ready); }
   void publish_from(client* publisher) { publisher_ = publisher; }
+
+  // On thread 0: the next publish, or the end after the last round.
   void next_round() {
-    received_ = 0;
+    received_.store(0);
+    first_ns_.store(0);
     if (last_ms_.empty())
       cpu_first_ = read_cpu_ticks(opts_.node_pid);
     if (static_cast<int>(last_ms_.size()) >= opts_.rounds) {
@@ -426,48 +446,76 @@ public:
     }
     // Rounds are apart: the next event goes out once every subscriber has
     // the previous one.
-    published_at_ = clock_type::now();
+    published_ns_ = clock_type::now().time_since_epoch().count();
     publisher_->send(R"({"type":"publish","channel":"bench.fanout","data":{"round":)" +
                      std::to_string(last_ms_.size()) + "}}");
   }
 
-  int open_ = 0;
-  int subscribed_ = 0;
-  std::uint64_t failures_ = 0;
-  bool done_ = false;
-  std::vector<double> last_ms_;
-  std::vector<double> first_ms_;
-  long cpu_first_ = -1; ///< the node's CPU ticks when the first publish goes out
-  long cpu_last_ = -1;  ///< and when the last event of the last round arrived
+  std::atomic<int> open_{0};
+  std::atomic<int> subscribed_{0};
+  std::atomic<std::uint64_t> failures_{0};
+  std::atomic<bool> done_{false};
+  std::vector<double> last_ms_;  ///< thread 0 only
+  std::vector<double> first_ms_; ///< thread 0 only
+  long cpu_first_ = -1;          ///< the node's CPU ticks when the first publish goes out
+  long cpu_last_ = -1;           ///< and when the last event of the last round arrived
 
 private:
+  // On thread 0, posted by the thread that received the round's last event
+  // (the post orders last_ns_ before this read).
+  void round_done() {
+    std::int64_t first = 0;
+    // The first receiver stores its time right after counting; it may not
+    // have yet (preempted in between): wait for it.
+    while ((first = first_ns_.load()) == 0)
+      std::this_thread::yield();
+    last_ms_.push_back(static_cast<double>(last_ns_ - published_ns_) / 1e6);
+    first_ms_.push_back(static_cast<double>(first - published_ns_) / 1e6);
+    next_round();
+  }
   void check_ready() {
     const int wanted = opts_.connections + (opts_.mode == "fanout" ? 1 : 0);
-    const bool subs_ok = opts_.mode != "fanout" || subscribed_ == opts_.connections;
-    if (open_ == wanted && subs_ok && on_ready_) {
-      auto f = std::move(on_ready_);
-      on_ready_ = nullptr;
-      f();
-    }
+    const bool subs_ok = opts_.mode != "fanout" || subscribed_.load() == opts_.connections;
+    if (open_.load() == wanted && subs_ok && !ready_.exchange(true))
+      asio::post(*lanes_.front(), [this] { on_ready_(); });
   }
 
   const options& opts_;
-  opener* opener_ = nullptr;
+  std::vector<asio::io_context*> lanes_;
+  std::vector<opener*> openers_;
   std::function<void()> on_ready_;
+  std::atomic<bool> ready_{false};
   client* publisher_ = nullptr;
-  std::uint64_t received_ = 0;
-  clock_type::time_point published_at_;
-  clock_type::time_point first_;
+  std::atomic<std::uint64_t> received_{0};
+  std::atomic<std::int64_t> first_ns_{0}; // steady clock, ns; 0: none yet this round
+  std::int64_t last_ns_ = 0;              // written by the last receiver, read on thread 0
+  std::int64_t published_ns_ = 0;         // thread 0 only
 };
 
 int run_crowd(const options& o) {
-  asio::io_context io;
-  crowd d{o};
   const bool fanout = o.mode == "fanout";
-  std::vector<int> ids; // 0..N-1 subscribers (fanout), N the publisher
-  for (int c = 0; c < o.connections + (fanout ? 1 : 0); ++c)
-    ids.push_back(c);
-  opener op{io, o, d, ids};
+  const auto lanes = static_cast<std::size_t>(o.threads);
+  std::vector<std::unique_ptr<asio::io_context>> ios;
+  std::vector<asio::io_context*> lane_ptrs;
+  for (std::size_t i = 0; i < lanes; ++i) {
+    ios.push_back(std::make_unique<asio::io_context>(1));
+    lane_ptrs.push_back(ios.back().get());
+  }
+  auto& io = *ios.front();
+  crowd d{o, lane_ptrs};
+  // 0..N-1 subscribers (fanout) on thread i % T, N the publisher on thread 0.
+  std::vector<std::vector<int>> ids(lanes);
+  for (int c = 0; c < o.connections; ++c)
+    ids[static_cast<std::size_t>(c) % lanes].push_back(c);
+  if (fanout)
+    ids.front().push_back(o.connections);
+  options per_lane = o;
+  per_lane.opening = std::max(1, o.opening / o.threads);
+  std::vector<std::unique_ptr<opener>> openers;
+  for (std::size_t i = 0; i < lanes; ++i) {
+    openers.push_back(std::make_unique<opener>(*ios[i], per_lane, d, ids[i], static_cast<int>(i)));
+    d.attach(i, *openers.back());
+  }
   auto before = read_rss(o.node_pid);
   rss_sample half;
   bool half_taken = false;
@@ -483,14 +531,14 @@ int run_crowd(const options& o) {
     watch_timer.cancel();
   };
   bound.async_wait([&](beast::error_code ec) {
-    if (!ec && !d.done_) {
+    if (!ec && !d.done_.load()) {
       std::cerr << "ws_load: gave up after 5 minutes\n";
       d.finish();
     }
   });
   // Samples the node's memory halfway (for the slope without one-time costs).
   std::function<void()> watch = [&] {
-    if (!half_taken && d.open_ >= o.connections / 2) {
+    if (!half_taken && d.open_.load() >= o.connections / 2) {
       half = read_rss(o.node_pid);
       half_taken = true;
       return;
@@ -503,10 +551,10 @@ int run_crowd(const options& o) {
   };
   watch();
   rss_sample after;
-  d.attach(op, [&] {
+  d.when_ready([&] {
     open_s = std::chrono::duration<double>(clock_type::now() - opening_started).count();
     if (fanout) {
-      d.publish_from(op.clients().back().get());
+      d.publish_from(openers.front()->clients().back().get());
       d.next_round();
       return;
     }
@@ -517,8 +565,17 @@ int run_crowd(const options& o) {
       d.finish();
     });
   });
-  op.begin();
+  std::vector<std::thread> threads;
+  for (std::size_t i = 1; i < lanes; ++i)
+    threads.emplace_back([&, i] {
+      openers[i]->begin();
+      ios[i]->run();
+    });
+  openers.front()->begin();
   io.run();
+  for (auto& t : threads)
+    t.join();
+  const auto failures = d.failures_.load();
   if (fanout) {
     auto last = d.last_ms_;
     std::sort(last.begin(), last.end());
@@ -534,14 +591,14 @@ int run_crowd(const options& o) {
     auto med = [](const std::vector<double>& v) {
       return v.empty() ? 0.0 : v[v.size() / 2];
     };
-    std::printf("{\"mode\":\"fanout\",\"subscribers\":%d,\"rounds\":%zu,\"open_s\":%.1f,"
-                "\"last_ms_median\":%.2f,\"last_ms_max\":%.2f,\"last_ms_min\":%.2f,"
-                "\"first_ms_median\":%.2f,\"node_cpu_ms_per_publish\":%.2f,"
+    std::printf("{\"mode\":\"fanout\",\"subscribers\":%d,\"threads\":%d,\"rounds\":%zu,"
+                "\"open_s\":%.1f,\"last_ms_median\":%.2f,\"last_ms_max\":%.2f,"
+                "\"last_ms_min\":%.2f,\"first_ms_median\":%.2f,\"node_cpu_ms_per_publish\":%.2f,"
                 "\"failed_connections\":%llu}\n",
-                o.connections, last.size(), open_s, med(last), last.empty() ? 0.0 : last.back(),
-                last.empty() ? 0.0 : last.front(), med(first), cpu_ms_per_publish,
-                static_cast<unsigned long long>(d.failures_));
-    return d.failures_ == 0 && static_cast<int>(last.size()) == o.rounds ? 0 : 1;
+                o.connections, o.threads, last.size(), open_s, med(last),
+                last.empty() ? 0.0 : last.back(), last.empty() ? 0.0 : last.front(), med(first),
+                cpu_ms_per_publish, static_cast<unsigned long long>(failures));
+    return failures == 0 && static_cast<int>(last.size()) == o.rounds ? 0 : 1;
   }
   const double n = o.connections;
   const double second_half = o.connections - o.connections / 2;
@@ -549,13 +606,13 @@ int run_crowd(const options& o) {
               "\"node_vm_rss_kib\":[%ld,%ld,%ld],\"node_rss_anon_kib\":[%ld,%ld,%ld],"
               "\"vm_rss_bytes_per_conn\":%.0f,\"rss_anon_bytes_per_conn\":%.0f,"
               "\"rss_anon_bytes_per_conn_second_half\":%.0f,\"failed_connections\":%llu}\n",
-              o.connections, d.open_, open_s, before.vm_rss_kib, half.vm_rss_kib, after.vm_rss_kib,
-              before.rss_anon_kib, half.rss_anon_kib, after.rss_anon_kib,
+              o.connections, d.open_.load(), open_s, before.vm_rss_kib, half.vm_rss_kib,
+              after.vm_rss_kib, before.rss_anon_kib, half.rss_anon_kib, after.rss_anon_kib,
               (after.vm_rss_kib - before.vm_rss_kib) * 1024.0 / n,
               (after.rss_anon_kib - before.rss_anon_kib) * 1024.0 / n,
               (after.rss_anon_kib - half.rss_anon_kib) * 1024.0 / second_half,
-              static_cast<unsigned long long>(d.failures_));
-  return d.failures_ == 0 && d.open_ == o.connections ? 0 : 1;
+              static_cast<unsigned long long>(failures));
+  return failures == 0 && d.open_.load() == o.connections ? 0 : 1;
 }
 
 bool parse_args(int argc, char** argv, options& o) {
