@@ -166,7 +166,8 @@ signature_status verify_request(std::string_view secret, const signature_headers
   }
   const char* const begin = out;
   auto put = [&out](std::string_view part, char end) {
-    std::memcpy(out, part.data(), part.size());
+    if (!part.empty()) // an empty view may have no data() for memcpy
+      std::memcpy(out, part.data(), part.size());
     out += part.size();
     if (end != '\0')
       *out++ = end;
