@@ -166,6 +166,7 @@ admission gateway::admit(const http_request& request, route kind) {
   // 2. API key.
   const key_entry* key = nullptr;
   std::shared_ptr<const key_entry> held; // keeps a key found outside the cache alive
+  std::int64_t now = 0;                  // read once for a key: its checks and its signature
   auto credential = security::parse_credentials(request.authorization, request.api_key);
   if (!credential) {
     refuse(adm, error{errc::unauthenticated, credential.err().detail, {}}, "key_malformed");
@@ -195,7 +196,7 @@ admission gateway::admit(const http_request& request, route kind) {
         verified_keys.insert(*credential, held, version);
     }
     adm.key_id = key->id;
-    const auto now = options_.now_ms();
+    now = options_.now_ms();
     if (key->revoked_at_ms != 0 && key->revoked_at_ms <= now) {
       refuse(adm, error{errc::unauthenticated, "the API key was revoked", {}}, "key_revoked");
       return adm;
@@ -234,7 +235,7 @@ admission gateway::admit(const http_request& request, route kind) {
   // 3. Signature.
   if (key && (key->signature_required ||
               (options_.admin_signature_required && needed == route_scope::admin))) {
-    const auto now_s = options_.now_ms() / 1000;
+    const auto now_s = now / 1000;
     security::signature_headers headers{request.timestamp, request.nonce, request.signature};
     auto status =
         security::verify_request(key->signing_secret, headers, to_string(request.method),
