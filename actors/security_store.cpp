@@ -5,7 +5,10 @@
 //   and the key id). All of them are loaded at start into a cache indexed by
 //   digest, read under a shared lock by every io thread. Key changes (create,
 //   revoke, rotate) run one at a time on the keeper actor, are committed
-//   (waited for), and only then published to the cache and answered.
+//   (waited for), and only then published to the cache and answered. Each
+//   publish gives the key set a new version (keys_version(), unique in the
+//   process), after which the gateways' per-thread caches of verified keys
+//   drop what they hold.
 // - Nonces of signed requests: an in-memory window (one mutex) answers at
 //   once. It holds 64-bit keyed hashes of (key id, nonce), under a random
 //   key kept in table `gateway` (`nonce_hash_key`) so that hashes stay

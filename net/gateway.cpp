@@ -3,11 +3,14 @@
 // limit; TLS is the server's. The walk stops at the first refusal, which is
 // answered as a problem document and audited with the rule that refused it.
 //
-// Nothing here blocks or waits: keys come from the security service's
-// in-memory cache (a SHA-256 lookup, then a constant-time comparison), nonces
-// from its in-memory window, tokens from its bucket owners. What must last
-// (nonces, buckets, audit records) the service writes behind, through the
-// group commit; see actors/security_store.cpp for what a crash can lose.
+// Nothing here blocks or waits: keys come from this io thread's cache of
+// keys it verified under the current key-set version (a keyed-hash slot, then
+// a constant-time comparison of the whole key), else from the security
+// service's in-memory cache (a SHA-256 lookup, then a constant-time
+// comparison); nonces from its in-memory window, tokens from its bucket
+// owners. What must last (nonces, buckets, audit records) the service writes
+// behind, through the group commit; see actors/security_store.cpp for what a
+// crash can lose.
 #include "net/gateway.hpp"
 
 #include "security/credential_cache.hpp"
