@@ -14,11 +14,15 @@
 // an inline task's result, a publisher's local subscribers) the write starts
 // at once; from another thread (an executor's result, a publish on the other
 // io thread) the connection joins its io_context's wake_list, and one posted
-// drain per io_context writes for every connection woken meanwhile.
+// drain per io_context writes for every connection woken meanwhile. The
+// memory of a write's operations comes from a per-thread block pool
+// (internal/block_pool.hpp), so a fan-out's thousands of writes in flight
+// do not each cost a malloc and a free.
 #include "net/ws/internal/connection.hpp"
 
 #include "core/log.hpp"
 #include "net/ws/hub.hpp"
+#include "net/ws/internal/block_pool.hpp"
 #include "net/ws/internal/wake_list.hpp"
 #include "net/ws/session.hpp"
 
@@ -81,6 +85,33 @@ private:
 
   wake_list<pumpable> list_;
   std::vector<std::shared_ptr<pumpable>> draining_;
+};
+
+// This io thread's pool for the memory of write operations (one block per
+// write in flight: Beast's and Asio's operations for one message, over 1 KiB
+// with Asio's 64-buffer gather array). At most 2,048 blocks of 2 KiB (4 MiB)
+// stay behind per io thread after a burst; writes beyond that many in flight
+// use the heap as before.
+block_pool& write_pool() {
+  thread_local block_pool pool{2048};
+  return pool;
+}
+
+// The allocator a write's completion handler carries: Beast and Asio
+// allocate the write's operations (the socket send, the completion) with it.
+template <class T> class pooled_allocator {
+public:
+  using value_type = T;
+  pooled_allocator() noexcept = default;
+  template <class U> pooled_allocator(const pooled_allocator<U>&) noexcept {}
+  [[nodiscard]] T* allocate(std::size_t n) {
+    return static_cast<T*>(write_pool().allocate(n * sizeof(T)));
+  }
+  void deallocate(T* p, std::size_t n) noexcept { write_pool().deallocate(p, n * sizeof(T)); }
+  friend bool operator==(const pooled_allocator&, const pooled_allocator&) noexcept { return true; }
+  friend bool operator!=(const pooled_allocator&, const pooled_allocator&) noexcept {
+    return false;
+  }
 };
 
 template <class Stream>
@@ -239,10 +270,17 @@ private:
         asio::buffer(*current_.body),
         asio::buffer(suffix_.data(), static_cast<std::size_t>(end - suffix_.data()))};
     ws_.text(true);
-    ws_.async_write(frame, [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
-      self->on_write(ec);
-    });
+    ws_.async_write(frame, write_done{this->shared_from_this()});
   }
+
+  // The completion of a message write (a named type: it carries the pool's
+  // allocator, which a lambda cannot in Asio 1.74).
+  struct write_done {
+    std::shared_ptr<ws_connection> self;
+    using allocator_type = pooled_allocator<void>;
+    [[nodiscard]] allocator_type get_allocator() const noexcept { return {}; }
+    void operator()(beast::error_code ec, std::size_t) const { self->on_write(ec); }
+  };
 
   void on_write(beast::error_code ec) {
     writing_ = false;
