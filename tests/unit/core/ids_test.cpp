@@ -23,6 +23,13 @@ TEST(IdsTest, RequestIdsAreUniqueAndSane) {
   auto b = new_request_id();
   EXPECT_NE(a, b);
   EXPECT_TRUE(is_sane_request_id(a));
+  // "<16 hex digits of this process>-<counter in hex, no leading zeros>"
+  std::regex shape{"^[0-9a-f]{16}-(0|[1-9a-f][0-9a-f]*)$"};
+  EXPECT_TRUE(std::regex_match(a, shape)) << a;
+  EXPECT_EQ(a.substr(0, 17), b.substr(0, 17));
+  EXPECT_EQ(std::stoull(b.substr(17), nullptr, 16), std::stoull(a.substr(17), nullptr, 16) + 1);
+  for (int i = 0; i < 300; ++i) // crosses 0xff -> 0x100, the width change
+    EXPECT_TRUE(std::regex_match(new_request_id(), shape));
 }
 
 TEST(IdsTest, SaneRequestIdRejectsInjectionAndOversize) {
