@@ -81,6 +81,27 @@ json operator_on_loopback() {
   return json{{"operator", {{"host", "127.0.0.1"}, {"port", 0}}}};
 }
 
+// The node's audit records of shell commands, waited for until there are at
+// least `at_least` (the audit is written behind the reply).
+json shell_audit_records(std::uint16_t http_port, std::size_t at_least) {
+  http_client h{http_port};
+  json records = json::array();
+  (void)eventually(
+      [&] {
+        auto r = h.request("GET", "/v3/admin/audit?limit=1000");
+        if (!r || r->status != 200)
+          return false;
+        records = json::array();
+        const json body = r->json();
+        for (const auto& rec : body.value("records", json::array()))
+          if (rec.value("method", "") == "SHELL")
+            records.push_back(rec);
+        return records.size() >= at_least;
+      },
+      20s);
+  return records;
+}
+
 // A node with an operator endpoint on loopback: alone (one region), or the
 // first of a two-region cluster for the commands that drain and fail over.
 class ShellFixture : public ::testing::Test {
@@ -354,21 +375,7 @@ TEST_F(ShellTest, KickClosesTheSessionWith1008AndItCannotBeResumed) {
 TEST_F(ShellTest, EveryCommandIsAudited) {
   ASSERT_EQ(shell_c(endpoint_, "status").exit_code, 0);
   ASSERT_EQ(shell_c(endpoint_, "queue nope").exit_code, 1);
-  http_client c{cluster_.http_port(0)};
-  json records;
-  EXPECT_TRUE(eventually(
-      [&] {
-        auto r = c.request("GET", "/v3/admin/audit?limit=1000");
-        if (!r || r->status != 200)
-          return false;
-        records = json::array();
-        for (const auto& rec : r->json().value("records", json::array()))
-          if (rec.value("method", "") == "SHELL")
-            records.push_back(rec);
-        return records.size() >= 2;
-      },
-      20s))
-      << records;
+  json records = shell_audit_records(cluster_.http_port(0), 2);
   ASSERT_GE(records.size(), 2u);
   bool status_seen = false;
   bool queue_seen = false;
@@ -553,21 +560,9 @@ TEST(ShellTlsTest, OnlyAShellWithACertificateOfTheClusterCaGetsIn) {
 
   // The shell's command was audited under its certificate's subject (the
   // node checked the shell's signature, not a name the shell claimed).
-  http_client h{c.http_port(0)};
-  json audited;
-  EXPECT_TRUE(eventually(
-      [&] {
-        auto r = h.request("GET", "/v3/admin/audit?limit=1000");
-        if (!r || r->status != 200)
-          return false;
-        for (const auto& rec : r->json().value("records", json::array()))
-          if (rec.value("method", "") == "SHELL") {
-            audited = rec;
-            return true;
-          }
-        return false;
-      },
-      20s));
+  json shell_records = shell_audit_records(c.http_port(0), 1);
+  ASSERT_FALSE(shell_records.empty());
+  const json& audited = shell_records.front();
   EXPECT_EQ(audited.value("key_id", ""), "CN=operator") << audited.dump();
   EXPECT_EQ(audited.value("path", ""), "status") << audited.dump();
   EXPECT_EQ(audited.value("status", 0), 200) << audited.dump();
@@ -609,21 +604,9 @@ TEST(ShellTlsTest, TheNodeRefusesAndAuditsACommandItsCheckDoesNotAccept) {
   EXPECT_NE(r.err.find("does not allow digital signatures"), std::string::npos) << r.err;
   EXPECT_TRUE(r.out.empty()) << r.out;
 
-  http_client h{c.http_port(0)};
-  json audited;
-  EXPECT_TRUE(eventually(
-      [&] {
-        auto resp = h.request("GET", "/v3/admin/audit?limit=1000");
-        if (!resp || resp->status != 200)
-          return false;
-        for (const auto& rec : resp->json().value("records", json::array()))
-          if (rec.value("method", "") == "SHELL") {
-            audited = rec;
-            return true;
-          }
-        return false;
-      },
-      20s));
+  json shell_records = shell_audit_records(c.http_port(0), 1);
+  ASSERT_FALSE(shell_records.empty());
+  const json& audited = shell_records.front();
   EXPECT_EQ(audited.value("key_id", ""), "unverified:CN=nosign") << audited.dump();
   EXPECT_EQ(audited.value("status", 0), 401) << audited.dump();
   EXPECT_NE(c.node(0).log_text().find("operator_refused"), std::string::npos);
@@ -667,21 +650,9 @@ TEST(ShellTlsTest, AnOperatorCertificateIssuedAsDocumentedIsAuditedBySubject) {
   EXPECT_EQ(wrong.exit_code, 2) << wrong.err;
   EXPECT_NE(wrong.err.find("not the certificate's key"), std::string::npos) << wrong.err;
 
-  http_client h{c.http_port(0)};
-  json audited;
-  EXPECT_TRUE(eventually(
-      [&] {
-        auto resp = h.request("GET", "/v3/admin/audit?limit=1000");
-        if (!resp || resp->status != 200)
-          return false;
-        for (const auto& rec : resp->json().value("records", json::array()))
-          if (rec.value("method", "") == "SHELL") {
-            audited = rec;
-            return true;
-          }
-        return false;
-      },
-      20s));
+  json shell_records = shell_audit_records(c.http_port(0), 1);
+  ASSERT_FALSE(shell_records.empty());
+  const json& audited = shell_records.front();
   EXPECT_EQ(audited.value("key_id", ""), "CN=alice,O=ops") << audited.dump();
   EXPECT_EQ(audited.value("path", ""), "actors") << audited.dump();
 }
