@@ -18,6 +18,7 @@
 #include <fcntl.h>
 #include <filesystem>
 #include <fstream>
+#include <memory>
 #include <poll.h>
 #include <pty.h>
 #include <regex>
@@ -522,47 +523,70 @@ bool make_ca(const std::filesystem::path& dir, const std::string& ca,
   return std::system(("/bin/sh -c '" + script + "'").c_str()) == 0;
 }
 
-TEST(ShellTlsTest, OnlyAShellWithACertificateOfTheClusterCaGetsIn) {
-  temp_dir certs;
-  ASSERT_TRUE(make_ca(certs.path(), "cluster-ca", {"node", "operator"}));
-  ASSERT_TRUE(make_ca(certs.path(), "other-ca", {"intruder"}));
-  const auto at = [&](const std::string& f) {
-    return (certs.path() / f).string();
-  };
-  cluster_process c({"us-east"},
-                    json{{"tls",
-                          {{"cert_file", at("node.pem")},
-                           {"key_file", at("node.key")},
-                           {"ca_file", at("cluster-ca.pem")}}}},
-                    {operator_on_loopback()});
-  ASSERT_TRUE(c.node(0).start());
-  const auto endpoint = operator_endpoint(c.node(0));
-  ASSERT_FALSE(endpoint.empty()) << c.node(0).log_text();
+// One node with cluster TLS (its certificate node.pem/node.key, issued by a
+// CA made in `certs_`) and its operator endpoint on loopback.
+class ShellTlsTest : public ::testing::Test {
+protected:
+  std::string at(const std::string& file) const { return (certs_.path() / file).string(); }
 
-  auto with = [&](const std::string& name, const std::string& ca) {
-    return shell_c(endpoint + " --cert " + at(name + ".pem") + " --cert-key " + at(name + ".key") +
-                       " --cacert " + at(ca + ".pem"),
-                   "status");
-  };
-  auto ok = with("operator", "cluster-ca");
+  // Runs shell `commands` (openssl) in the certificate directory.
+  bool in_certs(const std::string& commands) const {
+    const std::string script = "set -e; cd " + certs_.path().string() + "; " + commands;
+    return std::system(("/bin/sh -c '" + script + "'").c_str()) == 0;
+  }
+
+  // Use with ASSERT_NO_FATAL_FAILURE.
+  void start_node(const std::string& ca) {
+    node_ = std::make_unique<cluster_process>(std::vector<std::string>{"us-east"},
+                                              json{{"tls",
+                                                    {{"cert_file", at("node.pem")},
+                                                     {"key_file", at("node.key")},
+                                                     {"ca_file", at(ca + ".pem")}}}},
+                                              std::vector<json>{operator_on_loopback()});
+    ASSERT_TRUE(node_->node(0).start());
+    endpoint_ = operator_endpoint(node_->node(0));
+    ASSERT_FALSE(endpoint_.empty()) << node_->node(0).log_text();
+  }
+
+  // `shell -c command` with a certificate, its key and the CA it trusts.
+  cli_run shell_with(const std::string& cert, const std::string& key, const std::string& ca,
+                     const std::string& command) const {
+    return shell_c(endpoint_ + " --cert " + at(cert) + " --cert-key " + at(key) + " --cacert " +
+                       at(ca),
+                   command);
+  }
+
+  // The first audit record of a shell command.
+  json first_shell_audit() const {
+    json records = shell_audit_records(node_->http_port(0), 1);
+    return records.empty() ? json::object() : records.front();
+  }
+
+  temp_dir certs_;
+  std::unique_ptr<cluster_process> node_;
+  std::string endpoint_;
+};
+
+TEST_F(ShellTlsTest, OnlyAShellWithACertificateOfTheClusterCaGetsIn) {
+  ASSERT_TRUE(make_ca(certs_.path(), "cluster-ca", {"node", "operator"}));
+  ASSERT_TRUE(make_ca(certs_.path(), "other-ca", {"intruder"}));
+  ASSERT_NO_FATAL_FAILURE(start_node("cluster-ca"));
+
+  auto ok = shell_with("operator.pem", "operator.key", "cluster-ca.pem", "status");
   ASSERT_EQ(ok.exit_code, 0) << ok.err;
   EXPECT_EQ(parsed(ok).value("region", ""), "us-east") << ok.out;
 
-  auto plain = shell_c(endpoint, "status");
+  auto plain = shell_c(endpoint_, "status");
   EXPECT_EQ(plain.exit_code, 3) << plain.out;
-  auto foreign = with("intruder", "other-ca");
+  auto foreign = shell_with("intruder.pem", "intruder.key", "other-ca.pem", "status");
   EXPECT_EQ(foreign.exit_code, 3) << foreign.out;
   // A certificate of another CA, trusting the cluster CA: the node refuses.
-  auto half = shell_c(endpoint + " --cert " + at("intruder.pem") + " --cert-key " +
-                          at("intruder.key") + " --cacert " + at("cluster-ca.pem"),
-                      "status");
+  auto half = shell_with("intruder.pem", "intruder.key", "cluster-ca.pem", "status");
   EXPECT_EQ(half.exit_code, 3) << half.out;
 
   // The shell's command was audited under its certificate's subject (the
   // node checked the shell's signature, not a name the shell claimed).
-  json shell_records = shell_audit_records(c.http_port(0), 1);
-  ASSERT_FALSE(shell_records.empty());
-  const json& audited = shell_records.front();
+  const json audited = first_shell_audit();
   EXPECT_EQ(audited.value("key_id", ""), "CN=operator") << audited.dump();
   EXPECT_EQ(audited.value("path", ""), "status") << audited.dump();
   EXPECT_EQ(audited.value("status", 0), 200) << audited.dump();
@@ -571,88 +595,50 @@ TEST(ShellTlsTest, OnlyAShellWithACertificateOfTheClusterCaGetsIn) {
 // A certificate of the cluster CA gets through the TLS link, but one whose
 // key usage does not allow signatures cannot prove a command: our check
 // (not CAF's) refuses it, exit 1, and audits it as unverified with 401.
-TEST(ShellTlsTest, TheNodeRefusesAndAuditsACommandItsCheckDoesNotAccept) {
-  temp_dir certs;
-  ASSERT_TRUE(make_ca(certs.path(), "cluster-ca", {"node"}));
-  const auto at = [&](const std::string& f) {
-    return (certs.path() / f).string();
-  };
+TEST_F(ShellTlsTest, TheNodeRefusesAndAuditsACommandItsCheckDoesNotAccept) {
+  ASSERT_TRUE(make_ca(certs_.path(), "cluster-ca", {"node"}));
   // An operator certificate for key agreement only (EC): the TLS handshake
   // takes it, the node's signature check does not.
-  const std::string script =
-      "set -e; cd " + certs.path().string() +
-      "; printf \"keyUsage=critical,keyAgreement\\n\" > nosign.ext; openssl req -newkey ec "
+  ASSERT_TRUE(in_certs(
+      "printf \"keyUsage=critical,keyAgreement\\n\" > nosign.ext; openssl req -newkey ec "
       "-pkeyopt ec_paramgen_curve:prime256v1 -nodes -keyout nosign.key -out nosign.csr -subj "
       "/CN=nosign 2>/dev/null; openssl x509 -req -in nosign.csr -CA cluster-ca.pem -CAkey "
-      "cluster-ca.key -CAcreateserial -out nosign.pem -days 2 -extfile nosign.ext 2>/dev/null";
-  ASSERT_EQ(std::system(("/bin/sh -c '" + script + "'").c_str()), 0);
-  cluster_process c({"us-east"},
-                    json{{"tls",
-                          {{"cert_file", at("node.pem")},
-                           {"key_file", at("node.key")},
-                           {"ca_file", at("cluster-ca.pem")}}}},
-                    {operator_on_loopback()});
-  ASSERT_TRUE(c.node(0).start());
-  const auto endpoint = operator_endpoint(c.node(0));
-  ASSERT_FALSE(endpoint.empty()) << c.node(0).log_text();
-  auto r = shell_c(endpoint + " --cert " + at("nosign.pem") + " --cert-key " + at("nosign.key") +
-                       " --cacert " + at("cluster-ca.pem"),
-                   "status");
+      "cluster-ca.key -CAcreateserial -out nosign.pem -days 2 -extfile nosign.ext 2>/dev/null"));
+  ASSERT_NO_FATAL_FAILURE(start_node("cluster-ca"));
+  auto r = shell_with("nosign.pem", "nosign.key", "cluster-ca.pem", "status");
   if (r.exit_code == 3)
     GTEST_SKIP() << "the TLS link itself refused the certificate: " << r.err;
   EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
   EXPECT_NE(r.err.find("does not allow digital signatures"), std::string::npos) << r.err;
   EXPECT_TRUE(r.out.empty()) << r.out;
 
-  json shell_records = shell_audit_records(c.http_port(0), 1);
-  ASSERT_FALSE(shell_records.empty());
-  const json& audited = shell_records.front();
+  const json audited = first_shell_audit();
   EXPECT_EQ(audited.value("key_id", ""), "unverified:CN=nosign") << audited.dump();
   EXPECT_EQ(audited.value("status", 0), 401) << audited.dump();
-  EXPECT_NE(c.node(0).log_text().find("operator_refused"), std::string::npos);
+  EXPECT_NE(node_->node(0).log_text().find("operator_refused"), std::string::npos);
 }
 
 // An operator certificate issued with the commands of docs/operations.md
 // ("Operator certificates"): RSA here, to cover the other key type end to
 // end; the audit key is its RFC 2253 subject.
-TEST(ShellTlsTest, AnOperatorCertificateIssuedAsDocumentedIsAuditedBySubject) {
-  temp_dir certs;
-  ASSERT_TRUE(make_ca(certs.path(), "ca", {"node"}));
-  const auto at = [&](const std::string& f) {
-    return (certs.path() / f).string();
-  };
-  const std::string script =
-      "set -e; cd " + certs.path().string() +
-      "; openssl req -newkey rsa:2048 -nodes -keyout alice.key -out alice.csr -subj "
+TEST_F(ShellTlsTest, AnOperatorCertificateIssuedAsDocumentedIsAuditedBySubject) {
+  ASSERT_TRUE(make_ca(certs_.path(), "ca", {"node"}));
+  ASSERT_TRUE(in_certs(
+      "openssl req -newkey rsa:2048 -nodes -keyout alice.key -out alice.csr -subj "
       "/O=ops/CN=alice 2>/dev/null; printf \"keyUsage=critical,digitalSignature\\n"
       "extendedKeyUsage=clientAuth\\n\" > operator.ext; openssl x509 -req -in alice.csr -CA "
       "ca.pem -CAkey ca.key -CAcreateserial -days 30 -extfile operator.ext -out alice.crt "
-      "2>/dev/null";
-  ASSERT_EQ(std::system(("/bin/sh -c '" + script + "'").c_str()), 0);
-  cluster_process c({"us-east"},
-                    json{{"tls",
-                          {{"cert_file", at("node.pem")},
-                           {"key_file", at("node.key")},
-                           {"ca_file", at("ca.pem")}}}},
-                    {operator_on_loopback()});
-  ASSERT_TRUE(c.node(0).start());
-  const auto endpoint = operator_endpoint(c.node(0));
-  ASSERT_FALSE(endpoint.empty()) << c.node(0).log_text();
-  const auto tls =
-      " --cert " + at("alice.crt") + " --cert-key " + at("alice.key") + " --cacert " + at("ca.pem");
-  auto r = shell_c(endpoint + tls, "actors");
+      "2>/dev/null"));
+  ASSERT_NO_FATAL_FAILURE(start_node("ca"));
+  auto r = shell_with("alice.crt", "alice.key", "ca.pem", "actors");
   ASSERT_EQ(r.exit_code, 0) << r.err;
   // A key that is not the certificate's is a usage error, found before
   // connecting.
-  auto wrong = shell_c(endpoint + " --cert " + at("alice.crt") + " --cert-key " + at("node.key") +
-                           " --cacert " + at("ca.pem"),
-                       "status");
+  auto wrong = shell_with("alice.crt", "node.key", "ca.pem", "status");
   EXPECT_EQ(wrong.exit_code, 2) << wrong.err;
   EXPECT_NE(wrong.err.find("not the certificate's key"), std::string::npos) << wrong.err;
 
-  json shell_records = shell_audit_records(c.http_port(0), 1);
-  ASSERT_FALSE(shell_records.empty());
-  const json& audited = shell_records.front();
+  const json audited = first_shell_audit();
   EXPECT_EQ(audited.value("key_id", ""), "CN=alice,O=ops") << audited.dump();
   EXPECT_EQ(audited.value("path", ""), "actors") << audited.dump();
 }
