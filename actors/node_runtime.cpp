@@ -267,8 +267,7 @@ std::vector<std::string> node_runtime::queue_names() const {
   return names;
 }
 
-void node_runtime::probe_actors(std::chrono::milliseconds timeout,
-                                std::function<void(std::vector<actor_probe>)> done) {
+void node_runtime::probe_actors(std::chrono::milliseconds timeout, probe_done done) {
   auto& d = *impl_;
   std::vector<std::pair<std::string, caf::actor>> targets;
   for (auto [name, a] :
@@ -289,7 +288,7 @@ void node_runtime::probe_actors(std::chrono::milliseconds timeout,
   struct gather {
     std::vector<actor_probe> rows;
     std::size_t left = 0;
-    std::function<void(std::vector<actor_probe>)> done;
+    probe_done done;
   };
   auto g = std::make_shared<gather>();
   g->left = targets.size();

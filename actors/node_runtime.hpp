@@ -1,5 +1,6 @@
 #pragma once
 
+#include "actors/actor_probe.hpp"
 #include "actors/queue/queue_config.hpp"
 #include "actors/security_store.hpp"
 #include "actors/webhook_dispatcher.hpp"
@@ -85,20 +86,13 @@ public:
   /// task, stored or new), sorted. Thread-safe.
   [[nodiscard]] std::vector<std::string> queue_names() const;
 
-  /// One of the runtime's actors as `cloudagent shell actors` shows it.
-  struct actor_probe {
-    std::string name; ///< "region_node", "storage_writer", "queue:default", ...
-    /// Round trip of a message through its mailbox now (CAF answers it
-    /// after every message queued before it); nullopt: no answer in time.
-    std::optional<std::int64_t> wait_us;
-  };
+  using actor_probe = actors::actor_probe;
   /// Probes each actor of the runtime with CAF's own system message
   /// ('sys', 'get', "info"): CAF 0.17's mailbox().size() may only be read on
   /// the actor's own thread, so a message's wait is what another thread can
   /// learn safely. `done` is called exactly once, on a CAF thread, within
   /// about `timeout`. Never blocks.
-  void probe_actors(std::chrono::milliseconds timeout,
-                    std::function<void(std::vector<actor_probe>)> done);
+  void probe_actors(std::chrono::milliseconds timeout, probe_done done);
 
   /// Group commits (flush points) of the storage so far; 0 before start.
   [[nodiscard]] std::uint64_t storage_commits() const noexcept;

@@ -494,6 +494,17 @@ int main(int argc, char** argv) {
     od.executor_threads = region->executor_threads;
     od.http_port = *port;
     od.runtime = &runtime;
+    // `actors` probes: the runtime's wait at most 2 s per actor, well under
+    // the shell's default command timeout (10 s).
+    od.probes.push_back([&runtime](nzl::actors::probe_done done) {
+      runtime.probe_actors(std::chrono::seconds(2), std::move(done));
+    });
+    if (manifest->analytics.enabled)
+      od.probes.push_back(
+          [&analytics](nzl::actors::probe_done done) { analytics.probe_actors(std::move(done)); });
+    if (cluster)
+      od.probes.push_back(
+          [c = cluster.get()](nzl::actors::probe_done done) { c->probe_actors(std::move(done)); });
     od.apply_live = [&gate](const nzl::config::manifest& m) {
       gate.reload_tiers(rate_tiers_of(m));
       return std::vector<std::string>{"security.rate_limit_tiers"};

@@ -478,6 +478,13 @@ void analytics_hub::stop() {
   impl_->config.reset();
 }
 
+void analytics_hub::probe_actors(probe_done done) {
+  // Run by the actor as a call: an unrun call drops the probe, which then
+  // answers without a wait (mailbox_probe's destructor).
+  auto probe = std::make_shared<mailbox_probe>("analytics", std::move(done));
+  impl_->send([probe](actor_state&) { probe->run(); }, [](result<net::analytics_answer>) {});
+}
+
 void analytics_hub::record(const net::measurement& m) noexcept {
   auto& core = *impl_->core;
   an::sample s;

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "actors/actor_probe.hpp"
 #include "analytics/alert_rules.hpp"
 #include "analytics/cost_model.hpp"
 #include "analytics/prometheus.hpp"
@@ -89,6 +90,12 @@ public:
 
   void record(const net::measurement& m) noexcept override;
   void view(view_kind kind, std::string query, answer_handler done) override;
+
+  /// Probes the analytics actor's mailbox: `done` gets one row,
+  /// "analytics", once the actor ran the probe on its own thread (its wait
+  /// then measured), or at once with no wait when the hub is not running.
+  /// Never blocks.
+  void probe_actors(probe_done done);
 
   /// Samples dropped by the recorder so far.
   [[nodiscard]] std::uint64_t dropped() const noexcept;

@@ -113,6 +113,7 @@ struct gather_job {
 
 using fwd_job_ptr = std::shared_ptr<fwd_job>;
 using op_job_ptr = std::shared_ptr<op_job>;
+using mailbox_probe_ptr = std::shared_ptr<mailbox_probe>;
 using topic_handlers_ptr = std::shared_ptr<const topic_handlers>;
 using outgoing_ptr = std::shared_ptr<outgoing_msg>;
 using gather_job_ptr = std::shared_ptr<gather_job>;
@@ -122,6 +123,7 @@ using gather_job_ptr = std::shared_ptr<gather_job>;
 
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(nzl::actors::cluster::fwd_job_ptr)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(nzl::actors::cluster::op_job_ptr)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(nzl::actors::cluster::mailbox_probe_ptr)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(nzl::actors::cluster::topic_handlers_ptr)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(nzl::actors::cluster::outgoing_ptr)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(nzl::actors::cluster::gather_job_ptr)
@@ -132,6 +134,7 @@ namespace {
 
 using job_atom = caf::atom_constant<caf::atom("nzl_job")>;
 using opjob_atom = caf::atom_constant<caf::atom("nzl_opjob")>;
+using mbox_atom = caf::atom_constant<caf::atom("nzl_mbox")>;
 using tick_atom = caf::atom_constant<caf::atom("nzl_tick")>;
 using probe_atom = caf::atom_constant<caf::atom("nzl_probe")>;
 using dial_atom = caf::atom_constant<caf::atom("nzl_dial")>;
@@ -1262,6 +1265,7 @@ caf::behavior link_behavior(link_actor* self, cluster_service::impl* svc) {
       },
       [self](job_atom, fwd_job_ptr& j) { route_fwd(self, std::move(j)); },
       [self](opjob_atom, op_job_ptr& j) { route_op(self, std::move(j)); },
+      [](mbox_atom, const mailbox_probe_ptr& p) { p->run(); },
   };
 }
 
@@ -1314,6 +1318,19 @@ result<std::uint16_t> cluster_service::start() {
             log::quote(d.options.node), log::quote(d.options.region), d.options.listen_host, d.port,
             tls.enabled() ? "true" : "false", d.options.peers.size(), protocol_version);
   return d.port;
+}
+
+void cluster_service::probe_actors(probe_done done) {
+  auto& d = *impl_;
+  caf::actor link;
+  {
+    std::lock_guard guard{d.link_mutex};
+    link = d.link;
+  }
+  if (!link)
+    return done({});
+  caf::anon_send(link, mbox_atom::value,
+                 std::make_shared<mailbox_probe>("cluster_link", std::move(done)));
 }
 
 void cluster_service::stop() {

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "actors/actor_probe.hpp"
 #include "cluster/balancer.hpp"
 #include "cluster/cluster_control.hpp"
 #include "cluster/peer_messaging.hpp"
@@ -91,6 +92,12 @@ public:
 
   /// Every region and node: state, last heartbeat, RTT, load (GET /v3/cluster).
   [[nodiscard]] nlohmann::json status() const override;
+
+  /// Probes the link actor's mailbox: `done` gets one row,
+  /// "cluster_link", once the actor ran the probe on its own thread (its
+  /// wait then measured), or with no wait when the actor is gone; no row
+  /// before start and after stop. Never blocks.
+  void probe_actors(probe_done done);
 
   /// Drains `from` (its traffic goes to `to`, or its fallbacks when empty);
   /// answers once the region's node took it.

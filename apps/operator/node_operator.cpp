@@ -16,6 +16,7 @@
 #include <atomic>
 #include <chrono>
 #include <fstream>
+#include <mutex>
 #include <sstream>
 #include <unistd.h>
 
@@ -27,9 +28,6 @@ using nlohmann::json;
 namespace op = actors::operator_shell;
 
 constexpr std::size_t max_manifest_bytes = 4 * 1024 * 1024;
-// Bounds `actors`: well under the shell's default command timeout (10 s).
-constexpr std::chrono::milliseconds probe_timeout{2'000};
-
 result<json> read_manifest_json(const std::filesystem::path& path) {
   std::ifstream in{path, std::ios::binary};
   if (!in)
@@ -159,10 +157,9 @@ op::operator_hooks make_node_operator_hooks(node_operator_deps d) {
   };
   h.actors = [d](op::json_done done) {
     // CAF 0.17 lets only an actor's own thread read its mailbox size, so it
-    // is known for the operator actor (which records it per command); the
-    // runtime's actors are probed instead: `wait_us` is how long a message
-    // waits in each mailbox now (null: no answer within the probe timeout).
-    // The analytics and cluster actors are private to their libraries.
+    // is known for the operator actor (which records it per command); every
+    // other actor is probed instead: `wait_us` is how long a message waits
+    // in its mailbox now (null: no answer within the probe timeout).
     auto row = [](std::string name, std::string kind, json count, json mailbox) {
       return json{{"name", std::move(name)},
                   {"kind", std::move(kind)},
@@ -170,30 +167,51 @@ op::operator_hooks make_node_operator_hooks(node_operator_deps d) {
                   {"mailbox", std::move(mailbox)},
                   {"wait_us", nullptr}};
     };
-    json rows = json::array();
-    rows.push_back(row("executors", "thread pool", d.executor_threads, nullptr));
-    rows.push_back(row("ws_sessions", "session", d.ws != nullptr ? d.ws->sessions() : 0, nullptr));
-    rows.push_back(row("analytics", "actor", d.analytics ? 1 : 0, nullptr));
-    rows.push_back(row("cluster_link", "actor", d.cluster != nullptr ? 1 : 0, nullptr));
-    rows.push_back(
+    json pools = json::array();
+    pools.push_back(row("executors", "thread pool", d.executor_threads, nullptr));
+    pools.push_back(row("ws_sessions", "session", d.ws != nullptr ? d.ws->sessions() : 0, nullptr));
+    pools.push_back(
         row("operator", "actor", 1, d.operator_mailbox ? d.operator_mailbox() : std::size_t{0}));
-    if (d.runtime == nullptr)
-      return done(json{{"actors", std::move(rows)}});
-    d.runtime->probe_actors(
-        probe_timeout, [row, rows = std::move(rows), done = std::move(done)](
-                           std::vector<actors::node_runtime::actor_probe> probes) mutable {
-          json probed = json::array();
-          for (auto& p : probes) {
-            auto r =
-                row(p.name, p.name.starts_with("queue:") ? "queue actor" : "actor", 1, nullptr);
-            if (p.wait_us)
-              r["wait_us"] = *p.wait_us;
-            probed.push_back(std::move(r));
-          }
-          for (auto& r : rows)
-            probed.push_back(std::move(r));
-          done(json{{"actors", std::move(probed)}});
-        });
+    // The probers answer on their own threads, possibly at once and
+    // concurrently: whoever answers last sends the reply.
+    struct gather {
+      std::mutex mutex;
+      std::vector<std::vector<actors::actor_probe>> parts;
+      std::size_t left = 0;
+      json pools;
+      op::json_done done;
+    };
+    auto g = std::make_shared<gather>();
+    g->parts.resize(d.probes.size());
+    g->left = d.probes.size() + 1; // +1: this call's own, once every prober was started
+    g->pools = std::move(pools);
+    g->done = std::move(done);
+    auto arrive = [g, row](std::optional<std::size_t> part, std::vector<actors::actor_probe> rows) {
+      {
+        std::lock_guard lock{g->mutex};
+        if (part)
+          g->parts[*part] = std::move(rows);
+        if (--g->left != 0)
+          return;
+      }
+      json out = json::array();
+      for (auto& p : g->parts)
+        for (auto& probe : p) {
+          auto r = row(probe.name, probe.name.starts_with("queue:") ? "queue actor" : "actor", 1,
+                       nullptr);
+          if (probe.wait_us)
+            r["wait_us"] = *probe.wait_us;
+          out.push_back(std::move(r));
+        }
+      for (auto& r : g->pools)
+        out.push_back(std::move(r));
+      auto reply = std::move(g->done);
+      reply(json{{"actors", std::move(out)}});
+    };
+    for (std::size_t i = 0; i < d.probes.size(); ++i)
+      d.probes[i](
+          [arrive, i](std::vector<actors::actor_probe> rows) { arrive(i, std::move(rows)); });
+    arrive(std::nullopt, {});
   };
   if (d.tasks != nullptr) {
     auto* t = d.tasks;

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "actors/actor_probe.hpp"
 #include "actors/operator/operator_hooks.hpp"
 
 #include <cstdint>
@@ -42,9 +43,12 @@ struct node_operator_deps {
   unsigned executor_threads = 0;
   std::uint16_t http_port = 0;
   std::function<std::size_t()> operator_mailbox; ///< the operator actor's mailbox size
-  /// Its queues and actors (`queues`, `actors`); null: only "default" and
-  /// no probes.
+  /// Its queues (`queues`); null: only "default".
   actors::node_runtime* runtime = nullptr;
+  /// What `actors` probes, one prober per owner of actors (the runtime, the
+  /// analytics hub, the cluster link); their rows are shown in this order.
+  /// Each must answer exactly once.
+  std::vector<actors::actor_prober> probes;
   /// `config reload`: applies what of a validated manifest can change while
   /// the node runs and returns the manifest fields it applied (dotted paths;
   /// a path covers everything under it). Null: nothing applies live.

@@ -290,13 +290,29 @@ TEST_F(ShellTest, ActorsProbesTheRuntimeActors) {
     by_name[row.value("name", "?")] = row;
   // An idle node answers every probe well within its timeout: each row of
   // the runtime has a measured wait (its value is not asserted).
-  for (const char* name : {"region_node", "storage_writer", "queue:default"}) {
+  for (const char* name : {"region_node", "storage_writer", "queue:default", "analytics"}) {
     ASSERT_TRUE(by_name.contains(name)) << name << " in " << actors.out;
     EXPECT_TRUE(by_name[name]["wait_us"].is_number_integer()) << by_name[name];
     EXPECT_TRUE(by_name[name]["mailbox"].is_null()) << by_name[name];
   }
   EXPECT_TRUE(by_name["operator"]["mailbox"].is_number_integer()) << actors.out;
   EXPECT_TRUE(by_name["executors"]["wait_us"].is_null()) << actors.out;
+}
+
+// The cluster link actor answers a probe on its own thread; the node still
+// stops cleanly afterwards (node_process checks the exit), which a probe
+// actor spawned into another actor system once prevented.
+TEST_F(ShellClusterTest, ActorsProbesTheClusterLinkAndTheAnalytics) {
+  auto actors = shell_c(endpoint_, "actors");
+  ASSERT_EQ(actors.exit_code, 0) << actors.err;
+  const auto answer = parsed(actors);
+  json by_name = json::object();
+  for (const auto& row : answer["actors"])
+    by_name[row.value("name", "?")] = row;
+  for (const char* name : {"cluster_link", "analytics", "region_node"}) {
+    ASSERT_TRUE(by_name.contains(name)) << name << " in " << actors.out;
+    EXPECT_TRUE(by_name[name]["wait_us"].is_number_integer()) << by_name[name];
+  }
 }
 
 TEST_F(ShellTest, ConfigReloadAppliesTheTiersAndNamesWhatNeedsARestart) {
