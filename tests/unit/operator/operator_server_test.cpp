@@ -4,6 +4,7 @@
 // the shell's local identity, which the reply returns.
 #include "actors/operator/operator_server.hpp"
 #include "actors/operator/wire.hpp"
+#include "tests/unit/operator/endpoint_fixture.hpp"
 
 #include <caf/all.hpp>
 #include <caf/io/all.hpp>
@@ -22,61 +23,17 @@ class client_config : public caf::actor_system_config {
 public:
   client_config() {
     load<caf::io::middleman>();
-    register_messages(*this);
-    set("scheduler.max-threads", static_cast<std::size_t>(1));
-    set("logger.verbosity", caf::atom("quiet"));
-    set("middleman.app-identifiers", std::vector<std::string>{app_identifier});
-    set("middleman.workers", static_cast<std::size_t>(1));
+    op_test::configure_operator_client(*this);
   }
 };
 
-struct audited {
-  std::string identity;
-  std::string line;
-  int status;
-};
-
-class OperatorServerVersionTest : public ::testing::Test {
+class OperatorServerVersionTest : public op_test::EndpointFixture {
 protected:
-  void SetUp() override {
-    operator_hooks hooks;
-    hooks.status = [this] {
-      std::lock_guard guard{mutex_};
-      ++ran_;
-      return nlohmann::json{{"region", "r1"}};
-    };
-    hooks.audit = [this](const std::string& who, const std::string& line, int status) {
-      std::lock_guard guard{mutex_};
-      audit_.push_back({who, line, status});
-    };
-    server_options o;
-    server_ = std::make_unique<operator_server>(o, std::move(hooks));
-    auto port = server_->start();
-    ASSERT_TRUE(port) << port.err().detail;
-    port_ = *port;
-  }
+  void SetUp() override { ASSERT_NO_FATAL_FAILURE(start_server(server_options{})); }
 
-  void TearDown() override {
-    if (server_)
-      server_->stop();
-  }
-
-  // The node's operator actor, reached as a shell reaches it.
   caf::actor connect(caf::actor_system& sys, caf::scoped_actor& self) {
-    caf::actor node;
-    self->request(sys.middleman().actor_handle(), caf::timespan{10s}, caf::connect_atom::value,
-                  std::string{"127.0.0.1"}, port_)
-        .receive([&](const caf::node_id&, caf::strong_actor_ptr& p,
-                     const std::set<std::string>&) { node = caf::actor_cast<caf::actor>(p); },
-                 [&](caf::error& e) { ADD_FAILURE() << sys.render(e); });
-    return node;
+    return connect_through(sys.middleman().actor_handle(), sys, self);
   }
-
-  std::mutex mutex_; // guards ran_ and audit_ (the hooks run on the server's thread)
-  int ran_ = 0;
-  std::vector<audited> audit_;
-  std::unique_ptr<operator_server> server_;
-  std::uint16_t port_ = 0;
 };
 
 TEST_F(OperatorServerVersionTest, AnOldShellIsToldToUpgradeInAReplyItCanDecode) {

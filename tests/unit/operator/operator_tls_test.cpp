@@ -8,6 +8,7 @@
 #include "actors/operator/operator_signer.hpp"
 #include "actors/operator/wire.hpp"
 #include "tests/support/temp_dir.hpp"
+#include "tests/unit/operator/endpoint_fixture.hpp"
 #include "tests/unit/operator/test_pki.hpp"
 
 #include <caf/all.hpp>
@@ -34,21 +35,11 @@ public:
     openssl_certificate = cert;
     openssl_key = key;
     openssl_cafile = ca;
-    register_messages(*this);
-    set("scheduler.max-threads", static_cast<std::size_t>(1));
-    set("logger.verbosity", caf::atom("quiet"));
-    set("middleman.app-identifiers", std::vector<std::string>{app_identifier});
-    set("middleman.workers", static_cast<std::size_t>(1));
+    op_test::configure_operator_client(*this);
   }
 };
 
-struct audited {
-  std::string identity;
-  std::string line;
-  int status;
-};
-
-class OperatorTlsEndpointTest : public ::testing::Test {
+class OperatorTlsEndpointTest : public op_test::EndpointFixture {
 protected:
   void SetUp() override {
     const auto now = static_cast<std::int64_t>(std::time(nullptr));
@@ -69,41 +60,17 @@ protected:
     }
     dir_.write("ca.pem", pki::pem(ca.get()));
 
-    operator_hooks hooks;
-    hooks.status = [this] {
-      std::lock_guard guard{mutex_};
-      ++ran_;
-      return nlohmann::json{{"region", "r1"}};
-    };
-    hooks.audit = [this](const std::string& who, const std::string& line, int status) {
-      std::lock_guard guard{mutex_};
-      audit_.push_back({who, line, status});
-    };
     server_options o;
     o.cert_file = at("node.pem");
     o.key_file = at("node.key");
     o.ca_file = at("ca.pem");
-    server_ = std::make_unique<operator_server>(o, std::move(hooks));
-    auto port = server_->start();
-    ASSERT_TRUE(port) << port.err().detail;
-    port_ = *port;
-  }
-
-  void TearDown() override {
-    if (server_)
-      server_->stop();
+    ASSERT_NO_FATAL_FAILURE(start_server(std::move(o)));
   }
 
   std::string at(const std::string& name) const { return (dir_.path() / name).string(); }
 
   caf::actor connect(caf::actor_system& sys, caf::scoped_actor& self) {
-    caf::actor node;
-    self->request(sys.openssl_manager().actor_handle(), caf::timespan{10s},
-                  caf::connect_atom::value, std::string{"127.0.0.1"}, port_)
-        .receive([&](const caf::node_id&, caf::strong_actor_ptr& p,
-                     const std::set<std::string>&) { node = caf::actor_cast<caf::actor>(p); },
-                 [&](caf::error& e) { ADD_FAILURE() << sys.render(e); });
-    return node;
+    return connect_through(sys.openssl_manager().actor_handle(), sys, self);
   }
 
   static std::optional<reply_msg> exchange(caf::scoped_actor& self, const caf::actor& node,
@@ -126,11 +93,6 @@ protected:
   }
 
   test::temp_dir dir_;
-  std::mutex mutex_; // guards ran_ and audit_ (the hooks run on the server's thread)
-  int ran_ = 0;
-  std::vector<audited> audit_;
-  std::unique_ptr<operator_server> server_;
-  std::uint16_t port_ = 0;
 };
 
 TEST_F(OperatorTlsEndpointTest, ASignedCommandRunsUnderTheSubjectAndItsReplayIsRefused) {
