@@ -16,6 +16,9 @@ struct actor_probe {
   /// after every message queued before it); nullopt: no answer in time, or
   /// the actor is gone.
   std::optional<std::int64_t> wait_us;
+  /// Messages in its mailbox when it answered (read on its own thread);
+  /// nullopt with wait_us, or when the owner cannot say.
+  std::optional<std::uint64_t> mailbox;
 };
 
 /// Receives the probes of one owner's actors, exactly once.
@@ -37,18 +40,20 @@ public:
       : name_(std::move(name)), done_(std::move(done)), start_(std::chrono::steady_clock::now()) {}
   ~mailbox_probe() {
     if (done_)
-      done_({{std::move(name_), std::nullopt}});
+      done_({{std::move(name_), std::nullopt, std::nullopt}});
   }
   mailbox_probe(const mailbox_probe&) = delete;
   mailbox_probe& operator=(const mailbox_probe&) = delete;
 
-  /// On the probed actor's thread.
-  void run() {
+  /// On the probed actor's thread, with its mailbox size there.
+  void run(std::uint64_t mailbox) {
     auto done = std::move(done_);
     done_ = nullptr;
-    done({{std::move(name_), std::chrono::duration_cast<std::chrono::microseconds>(
-                                 std::chrono::steady_clock::now() - start_)
-                                 .count()}});
+    done({{std::move(name_),
+           std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() -
+                                                                 start_)
+               .count(),
+           mailbox}});
   }
 
 private:

@@ -144,6 +144,11 @@ caf::behavior idempotency_actor(self_ptr self, std::shared_ptr<storage::environm
   purge(self);
   self->delayed_send(self, std::chrono::seconds(60), purge_atom::value);
   return {
+      // `cloudagent shell actors`: the size is read on this actor's own
+      // thread, the only one CAF 0.17 lets read it.
+      [self](nzl::actors::internal::mailbox_atom) -> std::uint64_t {
+        return self->mailbox().size();
+      },
       [=](begin_atom, const std::string& key, const std::string& fingerprint,
           const begin_handler& done) {
         auto& keys = self->state.keys;

@@ -294,7 +294,7 @@ void node_runtime::probe_actors(std::chrono::milliseconds timeout, probe_done do
   g->left = targets.size();
   g->done = std::move(done);
   for (const auto& t : targets)
-    g->rows.push_back({t.first, std::nullopt});
+    g->rows.push_back({t.first, std::nullopt, std::nullopt});
   // `g` goes as a spawn argument: CAF 0.17 dereferences a null argument
   // tuple when a function actor is spawned without any (UBSan reports it).
   auto probe = [targets = std::move(targets), timeout](caf::event_based_actor* self,
@@ -308,14 +308,13 @@ void node_runtime::probe_actors(std::chrono::milliseconds timeout, probe_done do
       }
     };
     for (std::size_t i = 0; i < targets.size(); ++i)
-      self->request(targets[i].second, timeout, caf::sys_atom::value, caf::get_atom::value,
-                    std::string{"info"})
+      self->request(targets[i].second, timeout, internal::mailbox_atom::value)
           .then(
-              [g, i, start, finish](caf::ok_atom, const std::string&, const caf::strong_actor_ptr&,
-                                    const std::string&) {
+              [g, i, start, finish](std::uint64_t mailbox) {
                 g->rows[i].wait_us = std::chrono::duration_cast<std::chrono::microseconds>(
                                          std::chrono::steady_clock::now() - start)
                                          .count();
+                g->rows[i].mailbox = mailbox;
                 finish();
               },
               [finish](caf::error&) { finish(); });

@@ -87,11 +87,11 @@ public:
   [[nodiscard]] std::vector<std::string> queue_names() const;
 
   using actor_probe = actors::actor_probe;
-  /// Probes each actor of the runtime with CAF's own system message
-  /// ('sys', 'get', "info"): CAF 0.17's mailbox().size() may only be read on
-  /// the actor's own thread, so a message's wait is what another thread can
-  /// learn safely. `done` is called exactly once, on a CAF thread, within
-  /// about `timeout`. Never blocks.
+  /// Asks each actor of the runtime for its mailbox size
+  /// (internal::mailbox_atom; CAF 0.17's mailbox().size() may only be read
+  /// on the actor's own thread, so each answers for itself) and times the
+  /// answer. `done` is called exactly once, on a CAF thread, within about
+  /// `timeout`. Never blocks.
   void probe_actors(std::chrono::milliseconds timeout, probe_done done);
 
   /// Group commits (flush points) of the storage so far; 0 before start.

@@ -57,6 +57,11 @@ caf::behavior region_node(caf::stateful_actor<region_state>* self, region_node_c
     self->quit(msg.reason);
   });
   return {
+      // `cloudagent shell actors`: the size is read on this actor's own
+      // thread, the only one CAF 0.17 lets read it.
+      [self](nzl::actors::internal::mailbox_atom) -> std::uint64_t {
+        return self->mailbox().size();
+      },
       [=](run_atom, job_ptr j) {
         // The timer holds a weak reference: a finished job is freed at once.
         self->delayed_send(self, j->timeout(), deadline_atom::value, job_weak_ptr{j});

@@ -65,6 +65,11 @@ caf::behavior storage_writer(caf::stateful_actor<writer_state>* self,
                              std::shared_ptr<storage::environment> env) {
   self->state.env = std::move(env);
   return {
+      // `cloudagent shell actors`: the size is read on this actor's own
+      // thread, the only one CAF 0.17 lets read it.
+      [self](nzl::actors::internal::mailbox_atom) -> std::uint64_t {
+        return self->mailbox().size();
+      },
       [=](write_atom, const batch_ptr& batch) -> caf::result<ok_atom> {
         auto& st = self->state;
         st.batches.push_back(std::move(*batch));

@@ -8,6 +8,7 @@
 // a crash are not resumed (at-most max_attempts, possibly fewer).
 #include "actors/webhook_dispatcher.hpp"
 
+#include "actors/internal/messages.hpp"
 #include "actors/internal/queue_messages.hpp"
 #include "core/log.hpp"
 #include "core/time.hpp"
@@ -80,6 +81,11 @@ void attempt(self_ptr self, delivery_ptr d) {
 caf::behavior dispatcher(self_ptr self, webhook_config config) {
   self->state.config = std::move(config);
   return {
+      // `cloudagent shell actors`: the size is read on this actor's own
+      // thread, the only one CAF 0.17 lets read it.
+      [self](nzl::actors::internal::mailbox_atom) -> std::uint64_t {
+        return self->mailbox().size();
+      },
       [=](deliver_atom, const record_ptr& record, const caf::actor& queue) {
         auto d = std::make_shared<delivery>();
         d->record = std::make_shared<task_record>(*record);

@@ -103,6 +103,9 @@ struct actor_state {
   std::unique_ptr<an::alert_engine> alerts;
   std::deque<std::pair<std::uint64_t, json>> recent; // (seq, event)
   std::uint64_t next_seq = 1;
+  /// This actor's mailbox size when the current call began (read on its own
+  /// thread, for `cloudagent shell actors`).
+  std::uint64_t mailbox_now = 0;
   std::int64_t last_alert_ms = 0;
   std::int64_t last_prune_ms = 0;
   std::int64_t last_live_ms = 0;
@@ -228,6 +231,7 @@ caf::behavior analytics_actor(caf::stateful_actor<actor_state>* self,
         // Answer with what the rings hold now, not what they held 100 ms ago.
         self->state.agg->drain(self->state.core->rec, now_of(*self->state.options));
         c->ran = true;
+        self->state.mailbox_now = self->mailbox().size();
         c->fn(self->state);
       },
   };
@@ -482,7 +486,8 @@ void analytics_hub::probe_actors(probe_done done) {
   // Run by the actor as a call: an unrun call drops the probe, which then
   // answers without a wait (mailbox_probe's destructor).
   auto probe = std::make_shared<mailbox_probe>("analytics", std::move(done));
-  impl_->send([probe](actor_state&) { probe->run(); }, [](result<net::analytics_answer>) {});
+  impl_->send([probe](actor_state& st) { probe->run(st.mailbox_now); },
+              [](result<net::analytics_answer>) {});
 }
 
 void analytics_hub::record(const net::measurement& m) noexcept {

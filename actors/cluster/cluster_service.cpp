@@ -1265,7 +1265,7 @@ caf::behavior link_behavior(link_actor* self, cluster_service::impl* svc) {
       },
       [self](job_atom, fwd_job_ptr& j) { route_fwd(self, std::move(j)); },
       [self](opjob_atom, op_job_ptr& j) { route_op(self, std::move(j)); },
-      [](mbox_atom, const mailbox_probe_ptr& p) { p->run(); },
+      [self](mbox_atom, const mailbox_probe_ptr& p) { p->run(self->mailbox().size()); },
   };
 }
 

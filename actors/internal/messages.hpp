@@ -24,5 +24,8 @@ using deadline_atom = caf::atom_constant<caf::atom("deadline")>;
 using write_atom = caf::atom_constant<caf::atom("write")>;
 using flush_atom = caf::atom_constant<caf::atom("flush")>;
 using ok_atom = caf::atom_constant<caf::atom("ok")>;
+/// Asks an actor of the runtime for its mailbox size (answered as a
+/// std::uint64_t, read on its own thread).
+using mailbox_atom = caf::atom_constant<caf::atom("nzl_mbox")>;
 
 } // namespace nzl::actors::internal

@@ -340,6 +340,11 @@ caf::behavior queue_actor(self_ptr self, queue_actor_deps deps) {
     self->quit(msg.reason);
   });
   return {
+      // `cloudagent shell actors`: the size is read on this actor's own
+      // thread, the only one CAF 0.17 lets read it.
+      [self](nzl::actors::internal::mailbox_atom) -> std::uint64_t {
+        return self->mailbox().size();
+      },
       [=](enqueue_atom, const record_ptr& rec, const json_reply& reply) {
         auto& st = self->state;
         if (st.order.full())

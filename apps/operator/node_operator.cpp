@@ -156,10 +156,10 @@ op::operator_hooks make_node_operator_hooks(node_operator_deps d) {
     return s;
   };
   h.actors = [d](op::json_done done) {
-    // CAF 0.17 lets only an actor's own thread read its mailbox size, so it
-    // is known for the operator actor (which records it per command); every
-    // other actor is probed instead: `wait_us` is how long a message waits
-    // in its mailbox now (null: no answer within the probe timeout).
+    // CAF 0.17 lets only an actor's own thread read its mailbox size: the
+    // operator actor records its own per command, every other actor is sent
+    // a probe it answers with its size; `wait_us` is how long that probe
+    // waited (both null: no answer within the probe timeout).
     auto row = [](std::string name, std::string kind, json count, json mailbox) {
       return json{{"name", std::move(name)},
                   {"kind", std::move(kind)},
@@ -201,6 +201,8 @@ op::operator_hooks make_node_operator_hooks(node_operator_deps d) {
                        nullptr);
           if (probe.wait_us)
             r["wait_us"] = *probe.wait_us;
+          if (probe.mailbox)
+            r["mailbox"] = *probe.mailbox;
           out.push_back(std::move(r));
         }
       for (auto& r : g->pools)

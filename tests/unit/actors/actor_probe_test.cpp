@@ -16,13 +16,14 @@ TEST(ActorProbeTest, RunAnswersOnceWithAWait) {
                       ++calls;
                       got = std::move(rows);
                     }};
-    p.run();
+    p.run(3);
   } // the destructor must not answer again
   EXPECT_EQ(calls, 1);
   ASSERT_EQ(got.size(), 1u);
   EXPECT_EQ(got[0].name, "analytics");
   ASSERT_TRUE(got[0].wait_us.has_value());
   EXPECT_GE(*got[0].wait_us, 0);
+  EXPECT_EQ(got[0].mailbox, 3u);
 }
 
 TEST(ActorProbeTest, AProbeDroppedUnrunAnswersWithoutAWait) {
@@ -37,6 +38,7 @@ TEST(ActorProbeTest, AProbeDroppedUnrunAnswersWithoutAWait) {
   ASSERT_EQ(got.size(), 1u);
   EXPECT_EQ(got[0].name, "cluster_link");
   EXPECT_FALSE(got[0].wait_us.has_value());
+  EXPECT_FALSE(got[0].mailbox.has_value());
 }
 
 } // namespace
