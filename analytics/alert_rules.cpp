@@ -181,6 +181,7 @@ std::vector<alert_event> alert_engine::step(const std::vector<std::optional<doub
       }
       if (s.st == state::pending && now_ms - s.since_ms >= r.for_ms) {
         s.st = state::firing;
+        s.fired_ms = now_ms;
         events.push_back(event(true));
       }
     } else {
@@ -201,7 +202,7 @@ std::vector<alert_event> alert_engine::firing() const {
     if (states_[i].st == state::firing)
       out.push_back(alert_event{rules_[i].name, rules_[i].kind, true, states_[i].value,
                                 rules_[i].threshold, rules_[i].type, rules_[i].region,
-                                states_[i].since_ms, states_[i].since_ms});
+                                states_[i].since_ms, states_[i].fired_ms});
   return out;
 }
 

@@ -86,7 +86,8 @@ public:
   std::vector<alert_event> step(const std::vector<std::optional<double>>& values,
                                 std::int64_t now_ms);
 
-  /// The alerts firing now (as "firing" events).
+  /// The alerts firing now, as the "firing" events that began them (`at` is
+  /// when each fired; `value` the latest value seen).
   [[nodiscard]] std::vector<alert_event> firing() const;
 
   [[nodiscard]] const std::vector<alert_rule>& rules() const noexcept { return rules_; }
@@ -96,6 +97,7 @@ private:
   struct rule_state {
     state st = state::inactive;
     std::int64_t since_ms = 0;
+    std::int64_t fired_ms = 0; ///< when it began to fire (the "at" of firing())
     double value = 0;
   };
   std::vector<alert_rule> rules_;

@@ -29,6 +29,23 @@ TEST(AnalyticsAlertTest, FiresAfterForAndResolvesOnce) {
   EXPECT_TRUE(e.firing().empty());
 }
 
+// Regression: firing() answered `at` = `since` (when the condition began),
+// not when the alert fired, so the alerts endpoint's `firing` list disagreed
+// with the event that fired it.
+TEST(AnalyticsAlertTest, FiringListSaysWhenTheAlertFired) {
+  alert_engine e{{p95_rule(300'000)}};
+  EXPECT_TRUE(e.step({400.0}, 10'000).empty());
+  auto ev = e.step({500.0}, 310'000);
+  ASSERT_EQ(ev.size(), 1u);
+  EXPECT_TRUE(e.step({700.0}, 320'000).empty());
+  const auto now = e.firing();
+  ASSERT_EQ(now.size(), 1u);
+  EXPECT_EQ(now[0].since_ms, 10'000);
+  EXPECT_EQ(now[0].at_ms, ev[0].at_ms);
+  EXPECT_EQ(now[0].at_ms, 310'000);
+  EXPECT_EQ(now[0].value, 700.0); // the latest value
+}
+
 TEST(AnalyticsAlertTest, PendingThatClearsNeverFires) {
   alert_engine e{{p95_rule(300'000)}};
   EXPECT_TRUE(e.step({400.0}, 0).empty());
