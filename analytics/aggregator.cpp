@@ -61,6 +61,8 @@ aggregator::aggregator(const name_table& types, const name_table& regions, const
 void aggregator::add(const sample& s, std::int64_t now_ms) {
   ++samples_;
   const std::int64_t at = s.at_ms > 0 ? s.at_ms : now_ms;
+  if (first_sample_ms_ == 0 || at < first_sample_ms_)
+    first_sample_ms_ = at;
   const auto cls = class_of(s.status);
   auto& st = slot_for(series_, series_id(s.kind, s.type_id, s.region_id, cls),
                       series_id(s.kind, 0, 0, cls), opts_.max_series, overflow_);

@@ -114,6 +114,9 @@ public:
   [[nodiscard]] std::uint64_t late() const noexcept { return late_; }
   /// Samples added so far.
   [[nodiscard]] std::uint64_t samples() const noexcept { return samples_; }
+  /// The time of the earliest sample added (0: none yet): what came before
+  /// was not observed, so it is no history (anomaly_detector::scan).
+  [[nodiscard]] std::int64_t first_sample_ms() const noexcept { return first_sample_ms_; }
   /// Bytes held (tables, slots and histogram buckets).
   [[nodiscard]] std::size_t memory_bytes() const noexcept;
 
@@ -134,6 +137,7 @@ private:
   std::uint64_t overflow_ = 0;
   std::uint64_t late_ = 0;
   std::uint64_t samples_ = 0;
+  std::int64_t first_sample_ms_ = 0;
 };
 
 } // namespace nzl::analytics

@@ -122,8 +122,13 @@ std::vector<anomaly> anomaly_detector::scan(const aggregator& agg, std::int64_t 
     if (s.kind == sample_kind::task)
       groups.insert({s.type, s.region});
   std::vector<anomaly> out;
+  // Minutes before the aggregator's first sample were not observed (the node
+  // was not running): they are no history, or a node's first busy minute
+  // would be a "traffic spike" over a baseline of zeros.
+  const std::int64_t observed_from = (agg.first_sample_ms() / minute) * minute;
   auto run = [&](const std::string& type, const std::string& region) {
-    const auto tl = agg.timeline(type, region, 3'600'000, last_complete, 1, sample_kind::task);
+    auto tl = agg.timeline(type, region, 3'600'000, last_complete, 1, sample_kind::task);
+    std::erase_if(tl, [&](const aggregator::point& p) { return p.start_ms < observed_from; });
     auto found =
         check((type.empty() ? "*" : type) + "/" + (region.empty() ? "*" : region), tl, minute);
     out.insert(out.end(), found.begin(), found.end());

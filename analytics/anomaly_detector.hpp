@@ -75,7 +75,8 @@ public:
 
   /// Checks every task type × region of `agg` (and the total) over the last
   /// hour of 1-minute slots, the observed one being the last complete minute
-  /// before `now_ms`.
+  /// before `now_ms`. Minutes before the aggregator's first sample are not
+  /// history (so a node needs `min_history` minutes before anything is flagged).
   [[nodiscard]] std::vector<anomaly> scan(const aggregator& agg, std::int64_t now_ms) const;
 
 private:

@@ -109,5 +109,38 @@ TEST(AnalyticsAnomalyTest, ScanUsesCompleteMinutesOfTheAggregator) {
   EXPECT_EQ(found[1].kind, anomaly_kind::latency);
 }
 
+// Regression: a node's first busy minute was flagged as a traffic spike
+// (score ~5e10) because the hour before the node started counted as minutes
+// without traffic. Only minutes since the first sample are history.
+TEST(AnalyticsAnomalyTest, MinutesBeforeTheFirstSampleAreNoHistory) {
+  const std::int64_t base = 1'700'000'000'000 / 3'600'000 * 3'600'000;
+  auto busy_minute_59 = [&](aggregator& agg, name_table& types, name_table& regions) {
+    for (int i = 0; i < 50; ++i)
+      agg.add(sample{.at_ms = base + 59 * 60'000 + i,
+                     .latency_us = 1'000,
+                     .type_id = types.intern("echo"),
+                     .region_id = regions.intern("eu"),
+                     .kind = sample_kind::task},
+              0);
+  };
+  const auto now = base + 60 * 60'000 + 5'000;
+  {
+    name_table types, regions, keys;
+    aggregator agg{types, regions, keys};
+    busy_minute_59(agg, types, regions); // the node started in minute 59
+    EXPECT_TRUE(anomaly_detector{}.scan(agg, now).empty());
+  }
+  {
+    // Observed (quiet) since minute 40: the same minute is a spike.
+    name_table types, regions, keys;
+    aggregator agg{types, regions, keys};
+    agg.add(sample{.at_ms = base + 40 * 60'000, .latency_us = 1'000, .kind = sample_kind::http}, 0);
+    busy_minute_59(agg, types, regions);
+    const auto found = anomaly_detector{}.scan(agg, now);
+    ASSERT_FALSE(found.empty());
+    EXPECT_EQ(found[0].kind, anomaly_kind::traffic_spike);
+  }
+}
+
 } // namespace
 } // namespace nzl::analytics
