@@ -3,6 +3,7 @@
 // (GET /v3/analytics/alerts?since=<last seq>); `monitor --live` prints one line
 // of throughput, percentiles and errors per interval. Both run until SIGINT
 // or SIGTERM; memory stays bounded (only the cursor is kept).
+#include "apps/cloudagent/commands/analytics_window.hpp"
 #include "apps/cloudagent/commands/command.hpp"
 #include "apps/cloudagent/values.hpp"
 
@@ -25,7 +26,7 @@ constexpr std::array alert_options{
     option_spec{"once", "", "print the firing alerts and recent events, then exit"},
 };
 constexpr std::array live_options{
-    option_spec{"window", "W", "the window of each line: 30s .. 1h (default 1m)"},
+    option_spec{"window", "W", "the window of each line, up to 24h: 30s, 1m, 1h ... (default 1m)"},
     option_spec{"interval", "S", "seconds between lines, 1-3600 (default 2)"},
     option_spec{"once", "", "print one line and exit"},
 };
@@ -109,10 +110,8 @@ outcome<done> alerts(context& ctx, const parsed_args& args) {
 
 outcome<done> live(context& ctx, const parsed_args& args) {
   std::string window = value_or(args, "window", "1m");
-  if (window.size() < 2 || window.size() > 6 ||
-      window.find_first_not_of("0123456789") != window.size() - 1 ||
-      std::string_view{"smh"}.find(window.back()) == std::string_view::npos)
-    return usage_error("--window must be like 30s, 1m or 1h, not '" + window + "'");
+  if (!valid_analytics_window(window))
+    return usage_error("--window must be like 30s, 1m or 1h (at most 24h), not '" + window + "'");
   std::uint64_t interval = 2;
   if (auto text = args.value("interval")) {
     auto n = parse_uint(*text, "--interval", 1, 3600);
@@ -164,7 +163,7 @@ outcome<done> live(context& ctx, const parsed_args& args) {
 constexpr std::array monitor_options{
     option_spec{"alerts", "", "print alert events as they fire and resolve (polls every second)"},
     option_spec{"live", "", "one line of throughput, percentiles and errors per interval"},
-    option_spec{"window", "W", "with --live: the window of each line, 30s .. 1h (default 1m)"},
+    option_spec{"window", "W", "with --live: the window of each line, up to 24h (default 1m)"},
     option_spec{"interval", "S", "with --live: seconds between lines, 1-3600 (default 2)"},
     option_spec{"once", "", "print once and exit"},
 };

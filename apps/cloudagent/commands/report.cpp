@@ -2,6 +2,7 @@
 // summary table come through the node client; CSV and HTML are not JSON, so
 // they are fetched here as text with the same options (URL, key, signature,
 // CA file, timeout).
+#include "apps/cloudagent/commands/analytics_window.hpp"
 #include "apps/cloudagent/commands/command.hpp"
 #include "apps/cloudagent/request_signing.hpp"
 #include "apps/cloudagent/values.hpp"
@@ -25,7 +26,7 @@ namespace out = net::outbound;
 
 constexpr std::array report_options{
     option_spec{"format", "F", "table (default), json, csv or html"},
-    option_spec{"window", "W", "the window reported: 30s .. 24h (default 1h)"},
+    option_spec{"window", "W", "the window reported, up to 24h: 30s, 5m, 1h ... (default 1h)"},
     option_spec{"output", "FILE", "write the report to FILE instead of stdout"},
 };
 
@@ -128,10 +129,9 @@ outcome<done> report(context& ctx, const parsed_args& args) {
   if (ctx.options.json && format == "table")
     format = "json";
   std::string window = value_or(args, "window", "1h");
-  if (window.size() < 2 || window.size() > 6 ||
-      window.find_first_not_of("0123456789") != window.size() - 1 ||
-      std::string_view{"smh"}.find(window.back()) == std::string_view::npos)
-    return usage_error("--window must be like 30s, 5m, 1h or 24h, not '" + window + "'");
+  if (!valid_analytics_window(window))
+    return usage_error("--window must be like 30s, 5m, 1h or 24h (at most 24h), not '" + window +
+                       "'");
   const std::string wire = format == "table" ? "json" : format;
   const std::string target = "/v3/analytics/report?format=" + wire + "&window=" + window;
   std::string text;

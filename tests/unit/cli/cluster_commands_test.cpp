@@ -1,6 +1,7 @@
 // cloudagent status, failover and failback, and the issue 11 spellings
 // (`report --format`, `monitor --alerts`), against the fake node.
 #include "apps/cloudagent/cli.hpp"
+#include "apps/cloudagent/commands/analytics_window.hpp"
 #include "tests/unit/cli/child_process.hpp"
 #include "tests/unit/cli/fake_node.hpp"
 
@@ -175,6 +176,19 @@ TEST(CliClusterUsageTest, BadOrMissingRegionsAreUsageErrors) {
   EXPECT_EQ(run_in_process({"monitor", "--alerts", "--live"}).code, 2);
   EXPECT_EQ(run_in_process({"monitor", "--alerts", "--window", "1m"}).code, 2);
   EXPECT_EQ(run_in_process({"report", "--format", "pdf"}).code, 2);
+}
+
+// Regression: a well-formed but out-of-range --window (0m, 25h) was sent and
+// came back as the node's 400 (exit 1); it is a usage error, nothing sent.
+TEST(CliClusterUsageTest, AnalyticsWindowOutOfRangeIsAUsageError) {
+  for (const char* w : {"0m", "25h", "1441m", "86401s", "7d", "m", "1.5h", "-1h"}) {
+    EXPECT_EQ(run_in_process({"report", "--window", w}).code, 2) << w;
+    EXPECT_EQ(run_in_process({"monitor", "--live", "--once", "--window", w}).code, 2) << w;
+  }
+  EXPECT_TRUE(nzl::cli::valid_analytics_window("24h"));
+  EXPECT_TRUE(nzl::cli::valid_analytics_window("1440m"));
+  EXPECT_TRUE(nzl::cli::valid_analytics_window("30s"));
+  EXPECT_FALSE(nzl::cli::valid_analytics_window("25h"));
 }
 
 TEST(CliClusterUsageTest, HelpNamesTheNewCommands) {

@@ -1,0 +1,36 @@
+#pragma once
+
+#include <charconv>
+#include <cstdint>
+#include <string_view>
+
+namespace nzl::cli {
+
+/// True when `text` is a window the node's analytics accept: a whole number
+/// of s, m or h, above zero and at most 24 h (as nzl::analytics::parse_window,
+/// checked here so that a bad `--window` is a usage error and nothing is sent).
+[[nodiscard]] inline bool valid_analytics_window(std::string_view text) noexcept {
+  if (text.size() < 2 || text.size() > 8)
+    return false;
+  std::int64_t unit = 0;
+  switch (text.back()) {
+  case 's':
+    unit = 1;
+    break;
+  case 'm':
+    unit = 60;
+    break;
+  case 'h':
+    unit = 3'600;
+    break;
+  default:
+    return false;
+  }
+  std::int64_t n = 0;
+  const auto digits = text.substr(0, text.size() - 1);
+  auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), n);
+  return ec == std::errc{} && end == digits.data() + digits.size() && n > 0 &&
+         n <= 24 * 3'600 / unit;
+}
+
+} // namespace nzl::cli
