@@ -32,13 +32,26 @@
 //   microseconds, bumped by one when two records meet, so numbers grow across
 //   restarts and a time range is a key range.
 //   Records older than the retention are purged by the keeper.
+// - In a cluster (replicate_over), keys and accepted nonces are shared with
+//   the other nodes over the peer messages. Key records are merged with a
+//   join (security/key_merge.hpp), so nodes agree whatever order records
+//   arrive in and however often; a change is pushed once it is durable, and
+//   every 2 s the nodes compare per-bucket digests of their key sets and
+//   send each other the buckets that differ, which repairs whatever a node
+//   missed while it was down or unlinked. Received records are stored and
+//   published like local changes, on the keeper. Nonces are pushed every
+//   tick (100 ms) and remembered (and stored) by the peers, so a signed
+//   request replayed to another node is refused once the push has arrived.
 #include "actors/security_store.hpp"
 
 #include "actors/internal/messages.hpp"
+#include "cluster/peer_messaging.hpp"
 #include "core/log.hpp"
 #include "core/time.hpp"
+#include "security/key_merge.hpp"
 #include "security/key_record.hpp"
 #include "security/nonce_window.hpp"
+#include "security/signing.hpp"
 #include "storage/environment.hpp"
 #include "storage/read_txn.hpp"
 
@@ -53,6 +66,7 @@
 #include <map>
 #include <mutex>
 #include <openssl/crypto.h>
+#include <set>
 #include <shared_mutex>
 #include <unordered_map>
 
@@ -79,6 +93,17 @@ constexpr int ticks_per_snapshot = 10; // 1 s
 constexpr int ticks_per_purge = 6'000; // 10 min
 constexpr std::size_t purge_batch = 10'000;
 constexpr std::size_t max_audit_scan = 200'000;
+// Key replication (replicate_over).
+constexpr std::string_view records_topic = "keys.records";
+constexpr std::string_view digest_topic = "keys.digest";
+constexpr std::string_view nonces_topic = "keys.nonces";
+constexpr int ticks_per_digest = 20; // 2 s
+// Peer messages are at most 128 KiB; a key record is at most ~30 KiB.
+constexpr std::size_t replication_chunk_bytes = 96 * 1024;
+// Nonces waiting for the next push: beyond this (a burst of over 650,000
+// signed requests/s) the push is best effort and drops the rest.
+constexpr std::size_t max_outgoing_nonces = 65'536;
+constexpr std::size_t max_refusals_logged = 1'024;
 
 // Versions of key sets, unique across every store of the process (tests open
 // several): a gateway's credential cache never mistakes one store's set for
@@ -304,6 +329,18 @@ struct security_store::impl {
 
   std::vector<std::unique_ptr<rate_shard>> shards;
 
+  // Key replication: `peers` is set once by replicate_over, before traffic.
+  std::atomic<nzl::cluster::peer_messaging*> peers{nullptr};
+  std::unordered_map<std::string, std::uint64_t> fingerprints; // by id; under keys_mutex
+  security::key_set_digest digest;                             // under keys_mutex
+  struct outgoing_nonce {
+    std::string key_id;
+    std::string nonce;
+    std::int64_t expires_at_s = 0;
+  };
+  std::vector<outgoing_nonce> outgoing_nonces; // under nonce_mutex
+  std::set<std::string> refusals_logged;       // keeper only
+
   std::mutex pending_mutex;
   storage::write_batch pending; // audit records and nonces not yet sent to the writer
 
@@ -313,6 +350,20 @@ struct security_store::impl {
 
   result<std::shared_ptr<const net::key_entry>> entry_of(const security::key_record& r) const;
   void publish(const security::key_record& r, std::shared_ptr<const net::key_entry> entry);
+  /// Puts `r` into the digest under its fingerprint `fp`. keys_mutex held.
+  void track(const security::key_record& r, std::uint64_t fp);
+  /// Sends `rs` to `node`, or to every peer when `node` is empty.
+  void send_records(const std::vector<security::key_record>& rs, const std::string& node);
+  /// A local change, durable now: the nonces accepted before it, then `rs`.
+  void push_change(const std::vector<security::key_record>& rs);
+  void push_nonces();
+  void push_digest();
+  // The handlers of the topics, run on the keeper.
+  void answer_digest(const std::string& from, std::string_view payload);
+  void apply_records(caf::event_based_actor* self, const std::string& from,
+                     std::string_view payload);
+  void apply_nonces(std::string_view payload);
+  void refuse_replica(const std::string& from, const std::string& id, const std::string& why);
   storage::write_batch take_pending();
   /// Adds the nonces remembered since the last call to `batch`.
   void write_nonces(storage::write_batch& batch);
@@ -359,16 +410,221 @@ security_store::impl::entry_of(const security::key_record& r) const {
 
 void security_store::impl::publish(const security::key_record& r,
                                    std::shared_ptr<const net::key_entry> entry) {
+  const auto fp = security::key_fingerprint(r);
   {
     std::unique_lock guard{keys_mutex};
     records[r.id] = r;
     by_digest[digest_key(r.key_hash)] = std::move(entry);
+    track(r, fp);
   }
   // After the map: a reader that sees the new version finds the new entry
   // (release/acquire); one that read the old version before the change may
   // cache the new entry under it, which the next request's version check
   // discards.
   keys_version.store(next_keys_version.fetch_add(1), std::memory_order_release);
+}
+
+void security_store::impl::track(const security::key_record& r, std::uint64_t fp) {
+  auto& slot = fingerprints[r.id];
+  digest.replace(r.id, slot, fp);
+  slot = fp;
+}
+
+void security_store::impl::send_records(const std::vector<security::key_record>& rs,
+                                        const std::string& node) {
+  auto* p = peers.load(std::memory_order_acquire);
+  if (p == nullptr || rs.empty())
+    return;
+  auto send = [&](std::string payload) {
+    payload += "]}";
+    (void)(node.empty() ? p->broadcast(records_topic, std::move(payload))
+                        : p->send(node, records_topic, std::move(payload)));
+  };
+  std::string chunk;
+  for (const auto& r : rs) {
+    auto text = r.to_storage_json().dump();
+    if (!chunk.empty() && chunk.size() + text.size() + 2 > replication_chunk_bytes) {
+      send(std::move(chunk));
+      chunk.clear();
+    }
+    chunk += chunk.empty() ? R"({"v":1,"keys":[)" : ",";
+    chunk += text;
+  }
+  if (!chunk.empty())
+    send(std::move(chunk));
+}
+
+void security_store::impl::push_change(const std::vector<security::key_record>& rs) {
+  if (peers.load(std::memory_order_acquire) == nullptr)
+    return;
+  // Messages between two nodes keep their order: a peer that has this change
+  // has every nonce accepted before it, too.
+  push_nonces();
+  send_records(rs, {});
+}
+
+void security_store::impl::push_nonces() {
+  auto* p = peers.load(std::memory_order_acquire);
+  if (p == nullptr)
+    return;
+  std::vector<outgoing_nonce> out;
+  {
+    std::lock_guard guard{nonce_mutex};
+    out.swap(outgoing_nonces);
+  }
+  std::string chunk;
+  for (const auto& n : out) {
+    if (chunk.size() > replication_chunk_bytes) {
+      chunk += "]}";
+      (void)p->broadcast(nonces_topic, std::move(chunk));
+      chunk.clear();
+    }
+    chunk += chunk.empty() ? R"({"v":1,"nonces":[)" : ",";
+    // Key ids and nonces are checked URL-safe text: nothing to escape.
+    chunk += fmt::format(R"(["{}","{}",{}])", n.key_id, n.nonce, n.expires_at_s);
+  }
+  if (!chunk.empty()) {
+    chunk += "]}";
+    (void)p->broadcast(nonces_topic, std::move(chunk));
+  }
+}
+
+void security_store::impl::push_digest() {
+  auto* p = peers.load(std::memory_order_acquire);
+  if (p == nullptr)
+    return;
+  json buckets = json::array();
+  {
+    std::shared_lock guard{keys_mutex};
+    for (auto b : digest.buckets())
+      buckets.push_back(fmt::format("{:016x}", b));
+  }
+  (void)p->broadcast(digest_topic, json{{"v", 1}, {"buckets", std::move(buckets)}}.dump());
+}
+
+void security_store::impl::answer_digest(const std::string& from, std::string_view payload) {
+  auto doc = json::parse(payload, nullptr, false);
+  if (!doc.is_object() || doc.value("v", 0) != 1 || !doc.contains("buckets") ||
+      !doc["buckets"].is_array() || doc["buckets"].size() != security::key_buckets)
+    return refuse_replica(from, "", "a key digest that is not version 1 with 64 buckets");
+  std::array<bool, security::key_buckets> differs{};
+  bool any = false;
+  std::vector<security::key_record> out;
+  {
+    std::shared_lock guard{keys_mutex};
+    for (std::size_t i = 0; i < security::key_buckets; ++i) {
+      const auto& b = doc["buckets"][i];
+      differs[i] =
+          !b.is_string() || b.get<std::string>() != fmt::format("{:016x}", digest.buckets()[i]);
+      any = any || differs[i];
+    }
+    if (!any)
+      return;
+    for (const auto& [id, r] : records)
+      if (differs[security::key_bucket(id)])
+        out.push_back(r);
+  }
+  // The peer sends its side of these buckets when our digest reaches it.
+  send_records(out, from);
+}
+
+void security_store::impl::refuse_replica(const std::string& from, const std::string& id,
+                                          const std::string& why) {
+  // Digests repeat every 2 s: each refusal is logged once.
+  if (refusals_logged.size() >= max_refusals_logged || !refusals_logged.insert(id + why).second)
+    return;
+  log::emit(log::level::warn, "key_replica_refused", R"("from":{},"key_id":{},"reason":{})",
+            log::quote(from), log::quote(id), log::quote(why));
+}
+
+void security_store::impl::apply_records(caf::event_based_actor* self, const std::string& from,
+                                         std::string_view payload) {
+  auto doc = json::parse(payload, nullptr, false);
+  if (!doc.is_object() || doc.value("v", 0) != 1 || !doc.contains("keys") ||
+      !doc["keys"].is_array())
+    return refuse_replica(from, "", "a key message that is not version 1 with a list of keys");
+  // Folded by id first: one message may carry a key twice.
+  std::map<std::string, security::key_record> incoming;
+  for (const auto& item : doc["keys"]) {
+    auto r = security::key_record::from_storage_json(item);
+    if (!r) {
+      refuse_replica(from, item.is_object() ? item.value("id", "") : "", r.err().detail);
+      continue;
+    }
+    auto [it, fresh] = incoming.try_emplace(r->id, *r);
+    if (!fresh)
+      it->second = security::merge_key_records(it->second, *r);
+  }
+  std::vector<std::pair<security::key_record, std::shared_ptr<const net::key_entry>>> changed;
+  storage::write_batch batch;
+  std::size_t added = 0;
+  for (auto& [id, r] : incoming) {
+    security::key_record merged;
+    {
+      std::shared_lock guard{keys_mutex};
+      if (auto it = records.find(id); it != records.end()) {
+        merged = security::merge_key_records(it->second, r);
+        if (merged.to_storage_json() == it->second.to_storage_json())
+          continue;
+      } else {
+        // The same key under another id: a bootstrap key stored before its
+        // id was derived from the key. Each node keeps its own.
+        if (by_digest.count(digest_key(r.key_hash)) != 0)
+          continue;
+        if (records.size() + added >= options.max_keys) {
+          refuse_replica(from, id, "this node holds the most keys it may");
+          continue;
+        }
+        ++added;
+        merged = r;
+      }
+    }
+    auto entry = entry_of(merged);
+    if (!entry) {
+      refuse_replica(from, id, entry.err().detail);
+      continue;
+    }
+    batch.put(storage::table::api_keys, merged.id, merged.to_storage_json().dump());
+    changed.emplace_back(std::move(merged), std::move(*entry));
+  }
+  if (changed.empty())
+    return;
+  commit_then(
+      self, std::move(batch), [this, from, changed = std::move(changed)](result<bool> ok) mutable {
+        if (!ok) {
+          log::emit(log::level::error, "key_replica_store_failed", R"("from":{},"error":{})",
+                    log::quote(from), log::quote(ok.err().detail));
+          return;
+        }
+        for (auto& [r, entry] : changed)
+          publish(r, std::move(entry));
+        log::emit(log::level::info, "keys_replicated", R"("from":{},"keys":{})", log::quote(from),
+                  changed.size());
+      });
+}
+
+void security_store::impl::apply_nonces(std::string_view payload) {
+  auto doc = json::parse(payload, nullptr, false);
+  if (!doc.is_object() || doc.value("v", 0) != 1 || !doc.contains("nonces") ||
+      !doc["nonces"].is_array())
+    return;
+  const auto now_s = unix_ms_now() / 1000;
+  for (const auto& n : doc["nonces"]) {
+    if (!n.is_array() || n.size() != 3 || !n[0].is_string() || !n[1].is_string() ||
+        !n[2].is_number_integer())
+      continue;
+    const auto& key_id = n[0].get_ref<const std::string&>();
+    const auto& nonce = n[1].get_ref<const std::string&>();
+    const auto expires = n[2].get<std::int64_t>();
+    // Only what this node's own check could have accepted.
+    if (!security::valid_key_id(key_id) || !security::valid_nonce(nonce) || expires < now_s ||
+        expires > now_s + 2 * options.signature_window_s + 60)
+      continue;
+    const auto hash = nonces->hash(key_id, nonce);
+    std::lock_guard guard{nonce_mutex};
+    if (nonces->remember_hash(hash, expires, now_s) == security::nonce_window::outcome::fresh)
+      fresh_nonces.emplace_back(expires, hash); // stored here too: a restart keeps it
+  }
 }
 
 storage::write_batch security_store::impl::take_pending() {
@@ -476,6 +732,9 @@ caf::behavior keeper(caf::event_based_actor* self, security_store::impl* d) {
   self->delayed_send(self, flush_interval, tick_atom::value, 1);
   return {
       [=](tick_atom, int n) {
+        d->push_nonces();
+        if (n % ticks_per_digest == 0)
+          d->push_digest();
         auto batch = d->take_pending();
         if (n % ticks_per_snapshot == 0)
           d->snapshot_rates(batch, false);
@@ -540,6 +799,7 @@ security_store::open(caf::actor_system& system, std::shared_ptr<storage::environ
       }
       d->records[record->id] = *record;
       d->by_digest[digest_key(record->key_hash)] = std::move(*entry);
+      d->track(*record, security::key_fingerprint(*record));
       return true;
     });
     if (!keys)
@@ -640,11 +900,10 @@ result<bool> security_store::ensure_admin_key(std::string_view key, std::string_
   auto digest = security::hash_key(key);
   if (find_key(digest))
     return false;
-  auto generated = security::generate_key();
-  if (!generated)
-    return std::move(generated).err();
   security::key_record r;
-  r.id = generated->id;
+  // Derived from the key: every node given this bootstrap key names it alike,
+  // so key replication sees one key.
+  r.id = security::bootstrap_key_id(digest);
   r.name = std::string{name};
   r.prefix = std::string{key.substr(0, security::shown_prefix_length)};
   r.key_hash = digest;
@@ -680,6 +939,26 @@ result<bool> security_store::ensure_admin_key(std::string_view key, std::string_
   return true;
 }
 
+void security_store::replicate_over(nzl::cluster::peer_messaging& peers) {
+  auto* d = impl_.get();
+  // Handlers run on the cluster's link thread: each hands its payload to the
+  // keeper, which owns key changes.
+  peers.on_message(
+      std::string{records_topic}, [d](std::string_view from, std::string_view payload) {
+        d->run_admin([d, from = std::string{from}, payload = std::string{payload}](
+                         caf::event_based_actor* self) { d->apply_records(self, from, payload); });
+      });
+  peers.on_message(std::string{digest_topic}, [d](std::string_view from, std::string_view payload) {
+    d->run_admin([d, from = std::string{from}, payload = std::string{payload}](
+                     caf::event_based_actor*) { d->answer_digest(from, payload); });
+  });
+  peers.on_message(std::string{nonces_topic}, [d](std::string_view, std::string_view payload) {
+    d->run_admin(
+        [d, payload = std::string{payload}](caf::event_based_actor*) { d->apply_nonces(payload); });
+  });
+  d->peers.store(&peers, std::memory_order_release);
+}
+
 std::shared_ptr<const net::key_entry>
 security_store::find_key(const security::key_digest& digest) const {
   auto& d = *impl_;
@@ -709,6 +988,9 @@ net::security_service::nonce_verdict security_store::remember_nonce(std::string_
     break;
   }
   d.fresh_nonces.emplace_back(expires_at_s, hash);
+  if (d.peers.load(std::memory_order_relaxed) != nullptr &&
+      d.outgoing_nonces.size() < max_outgoing_nonces)
+    d.outgoing_nonces.push_back({std::string{key_id}, std::string{nonce}, expires_at_s});
   return nonce_verdict::fresh;
 }
 
@@ -779,6 +1061,7 @@ void security_store::create_key(net::key_spec spec, json_handler done) {
                      if (!ok)
                        return done(std::move(ok).err());
                      d->publish(r, std::move(entry));
+                     d->push_change({r});
                      auto out = public_json(r, unix_ms_now());
                      out["key"] = std::move(key);
                      out["signing_secret"] = std::move(secret);
@@ -826,6 +1109,7 @@ void security_store::revoke_key(std::string id, json_handler done) {
                      if (!ok)
                        return done(std::move(ok).err());
                      d->publish(r, std::move(entry));
+                     d->push_change({r});
                      log::emit(log::level::info, "key_revoked", R"("key_id":{})", log::quote(r.id));
                      done(public_json(r, unix_ms_now()));
                    });
@@ -886,6 +1170,7 @@ void security_store::rotate_key(std::string id, std::int64_t grace_s, json_handl
                        return done(std::move(ok).err());
                      d->publish(fresh, std::move(fe));
                      d->publish(old, std::move(oe));
+                     d->push_change({fresh, old});
                      const auto t = unix_ms_now();
                      auto created = public_json(fresh, t);
                      created["key"] = std::move(key);

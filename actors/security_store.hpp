@@ -9,6 +9,10 @@
 #include <memory>
 #include <string>
 
+namespace nzl::cluster {
+class peer_messaging;
+} // namespace nzl::cluster
+
 namespace nzl::actors {
 
 struct security_store_options {
@@ -45,6 +49,16 @@ public:
   /// returning. Does nothing when a key with that hash exists.
   [[nodiscard]] result<bool> ensure_admin_key(std::string_view key, std::string_view name,
                                               std::string_view signing_secret = {});
+
+  /// Shares this node's keys, and the nonces of the signed requests it
+  /// accepts, with the other nodes of the cluster over `peers` (topics
+  /// `keys.records`, `keys.digest`, `keys.nonces`; docs/security.md, "Keys in
+  /// a cluster"): a local key change is sent to every peer once it is
+  /// durable, every 2 s the nodes compare digests of their key sets and send
+  /// each other what differs, and received records are merged
+  /// (security/key_merge.hpp) and stored. Call once, after `open` and before
+  /// traffic; `peers` must stay valid until `close`.
+  void replicate_over(nzl::cluster::peer_messaging& peers);
 
   std::shared_ptr<const net::key_entry> find_key(const security::key_digest& digest) const override;
   std::uint64_t keys_version() const noexcept override;

@@ -401,6 +401,9 @@ int main(int argc, char** argv) {
       return cluster_port.err().code == nzl::errc::invalid_field ? exit_usage : 1;
     }
   }
+  // Keys created on any node work on every node (docs/security.md).
+  if (cluster)
+    (*security)->replicate_over(*cluster);
   nzl::net::task_service& tasks =
       cluster ? static_cast<nzl::net::task_service&>(*cluster) : runtime;
   // Issue 6: WebSocket sessions (GET /v3/ws), their tokens and channels.
