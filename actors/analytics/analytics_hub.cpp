@@ -292,9 +292,15 @@ parse_query(std::string_view q, std::initializer_list<std::string_view> allowed)
       for (auto a : allowed)
         list += (list.empty() ? "" : ", ") + std::string{a};
       return fail(errc::invalid_field,
-                  "unknown parameter '" + name.substr(0, 32) + "'; known: " + list,
+                  "unknown parameter '" + name.substr(0, 32) + "'; " +
+                      (list.empty() ? "this endpoint takes none" : "known: " + list),
                   {{"field", name.substr(0, 32)}});
     }
+    // `window=5m&window=1h` is ambiguous: refused rather than guessed.
+    for (const auto& [seen, ignored] : out)
+      if (seen == name)
+        return fail(errc::invalid_field, "parameter '" + name + "' is given twice",
+                    {{"field", name}});
     out.emplace_back(std::move(name), std::move(value));
   }
   return out;
@@ -499,7 +505,9 @@ void analytics_hub::record(const net::measurement& m) noexcept {
   s.response_bytes = m.response_bytes;
   s.status = m.status;
   s.type_id = core.types.intern(m.type);
-  s.region_id = core.regions.intern(m.region);
+  // A sample without a region (a WebSocket message) was served here.
+  s.region_id =
+      core.regions.intern(m.region.empty() ? std::string_view{impl_->options.node} : m.region);
   s.key_id = m.key_id.empty() || m.key_id == "anonymous" ? 0 : core.keys.intern(m.key_id);
   s.error_code = m.error_code;
   s.kind = static_cast<an::sample_kind>(m.what);

@@ -177,9 +177,11 @@ TEST_F(AnalyticsIntegrationTest, WebSocketMessagesAndTheirTasksAreMeasured) {
         20s);
     return found;
   };
-  auto ping = group("/v3/analytics?window=5m&group_by=type&kind=websocket", "ping");
+  auto ping = group("/v3/analytics?window=5m&group_by=type,region&kind=websocket", "ping");
   ASSERT_FALSE(ping.is_null());
   EXPECT_EQ(ping["count"], 1);
+  // Served by this node: its region, not "other" (a session's samples carry none).
+  EXPECT_EQ(ping["region"], "test-region");
   auto task = group("/v3/analytics?window=5m&group_by=type&kind=websocket", "task");
   ASSERT_FALSE(task.is_null());
   EXPECT_EQ(task["count"], 1);
@@ -202,7 +204,8 @@ TEST_F(AnalyticsIntegrationTest, ClusterScopeOnASingleNodeIsMarkedPartial) {
 }
 
 TEST_F(AnalyticsIntegrationTest, BadParametersAre400ProblemDocuments) {
-  for (std::string q : {"window=7d", "group_by=colour", "kind=smtp", "scope=galaxy", "wndow=5m"}) {
+  for (std::string q : {"window=7d", "group_by=colour", "kind=smtp", "scope=galaxy", "wndow=5m",
+                        "window=5m&window=1h"}) {
     auto r = get("/v3/analytics?" + q);
     ASSERT_TRUE(r);
     EXPECT_EQ(r->status, 400u) << q << ": " << r->body;
