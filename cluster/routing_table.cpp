@@ -60,12 +60,24 @@ std::vector<std::string> routing_table::candidates_from(std::string_view region)
   return out;
 }
 
+namespace {
+
+// A caller's region name for a message: quoted, unless too long to echo.
+std::string shown(const std::string& name) {
+  if (name.size() > 64)
+    return "(a name of " + std::to_string(name.size()) + " characters)";
+  return "'" + name + "'";
+}
+
+} // namespace
+
 result<std::string> choose_region(const routing_table& table, const route_request& request,
                                   const std::function<bool(std::string_view)>& serving) {
   std::vector<std::string> list;
   if (request.pinned) {
     if (!table.has_region(*request.pinned))
-      return fail(errc::invalid_field, "options.region names no region of this cluster",
+      return fail(errc::invalid_field,
+                  "options.region " + shown(*request.pinned) + " names no region of this cluster",
                   {{"field", "options.region"}, {"regions", table.regions()}});
     list = request.allow_fallback ? table.candidates_from(*request.pinned)
                                   : std::vector<std::string>{*request.pinned};
@@ -78,11 +90,14 @@ result<std::string> choose_region(const routing_table& table, const route_reques
     if (serving(r))
       return r;
   }
+  // `pinned_region` as well as `region`: the HTTP layer sets a task
+  // problem's `region` to the node that answered, which hid the one pinned.
   if (request.pinned && !request.allow_fallback)
-    return fail(errc::unavailable,
-                "region " + *request.pinned +
-                    " is down or drained; set options.fallback to true to run elsewhere",
-                {{"region", *request.pinned}, {"fallback", false}});
+    return fail(
+        errc::unavailable,
+        "region " + *request.pinned +
+            " is down or drained; set options.fallback to true to run elsewhere",
+        {{"region", *request.pinned}, {"pinned_region", *request.pinned}, {"fallback", false}});
   return fail(errc::unavailable, "no region of this task's list is up", {{"regions_tried", list}});
 }
 

@@ -640,7 +640,9 @@ void connect_via_middleman(link_actor* self, const std::string& node, caf::io::m
                           my_hello(self), caf::actor_cast<caf::actor>(self))
                 .then(
                     [self, node, peer, retry](hello_atom, const wire_hello& h) {
-                      auto why = h.accepted ? refusal(self, h) : h.why;
+                      // A refusal in the peer's words names us as the peer: say who.
+                      auto why =
+                          h.accepted ? refusal(self, h) : "refused by " + node + ": " + h.why;
                       if (why.empty() && h.node != node)
                         why = "the address of " + node + " answers as " + h.node;
                       if (!why.empty()) {
@@ -1112,6 +1114,9 @@ caf::behavior link_behavior(link_actor* self, cluster_service::impl* svc) {
                     auto t =
                         self->state.members->heard(n, nc::clock::now(), load_of(l), rtt.count());
                     log_transition(t, "heartbeat");
+                    // At once, not with the next tick: GET /v3/cluster showed
+                    // last_heartbeat_ms_ago up to two intervals old.
+                    publish(self);
                   },
                   [self, n](caf::error& e) {
                     // Silence is judged by tick(); one lost answer is not news.
@@ -1148,6 +1153,7 @@ caf::behavior link_behavior(link_actor* self, cluster_service::impl* svc) {
           return not_linked_error();
         log_transition(self->state.members->heard(l.node, nc::clock::now(), load_of(l)),
                        "heartbeat");
+        publish(self);
         return self_wire_load(self);
       },
       [self](fwd_atom, const wire_task& w) {
@@ -1530,9 +1536,11 @@ void cluster_service::failover(std::string from, std::string to, json_handler do
   auto& d = *impl_;
   if (!d.options.routing.has_region(from))
     return done(fail(errc::invalid_field, "no region named '" + from + "'", {{"field", "from"}}));
-  if (!to.empty() && (!d.options.routing.has_region(to) || to == from))
-    return done(fail(errc::invalid_field, "'to' must name another region of the cluster",
-                     {{"field", "to"}}));
+  if (!to.empty() && !d.options.routing.has_region(to))
+    return done(fail(errc::invalid_field, "no region named '" + to + "'", {{"field", "to"}}));
+  if (to == from)
+    return done(
+        fail(errc::invalid_field, "'to' must name another region than 'from'", {{"field", "to"}}));
   auto j = std::make_shared<op_job>();
   j->what = op_job::kind::drain;
   j->region = std::move(from);

@@ -12,6 +12,7 @@
 
 #include <atomic>
 #include <csignal>
+#include <fstream>
 #include <map>
 #include <mutex>
 #include <thread>
@@ -198,9 +199,14 @@ TEST_F(ClusterIntegrationTest, PinnedRegionDownIs503UnlessFallback) {
   ASSERT_TRUE(fallback);
   EXPECT_EQ(fallback->status, 200u) << fallback->body;
   EXPECT_EQ(fallback->json()["region"], "us-east");
+  // Regression: the problem's `region` is the answering node's, so the
+  // pinned one is in `pinned_region`; an unknown one is named in `detail`.
+  EXPECT_EQ(pinned->json()["pinned_region"], "eu-west") << pinned->body;
   auto unknown = echo(c, "US", json{{"region", "mars"}});
   ASSERT_TRUE(unknown);
   EXPECT_TRUE(is_problem(*unknown, 400, "invalid_field"));
+  EXPECT_NE(unknown->json()["detail"].get<std::string>().find("'mars'"), std::string::npos)
+      << unknown->body;
 }
 
 TEST_F(ClusterIntegrationTest, NodesStartedInReverseOrderStillLink) {
@@ -273,6 +279,13 @@ TEST_F(ClusterIntegrationTest, DurableTaskLivesAtItsHomeAndIsReachedFromAnyNode)
 TEST_F(ClusterIntegrationTest, FailoverDrainsRegionAndFailbackRestoresIt) {
   start_all();
   http_client c{cluster_.http_port(0)};
+  // Regression: an unknown `to` was "'to' must name another region", not named.
+  auto bad = c.post("/v3/admin/cluster/failover", R"({"from":"eu-west","to":"mars"})");
+  ASSERT_TRUE(bad);
+  EXPECT_TRUE(is_problem(*bad, 400, "invalid_field"));
+  EXPECT_NE(bad->json()["detail"].get<std::string>().find("'mars'"), std::string::npos)
+      << bad->body;
+  EXPECT_EQ(bad->json()["field"], "to");
   auto f = c.post("/v3/admin/cluster/failover", R"({"from":"eu-west","to":"asia-east"})");
   ASSERT_TRUE(f);
   ASSERT_EQ(f->status, 200u) << f->body;
@@ -294,6 +307,111 @@ TEST_F(ClusterIntegrationTest, FailoverDrainsRegionAndFailbackRestoresIt) {
         return r && r->status == 200 && r->json()["region"] == "eu-west";
       },
       20s));
+}
+
+// This node's own in-flight count in GET /v3/cluster (its running and
+// forwarded tasks), or -1.
+int self_in_flight(std::uint16_t port) {
+  http_client c{port, 2s};
+  auto r = c.request("GET", "/v3/cluster");
+  if (!r || r->status != 200)
+    return -1;
+  auto doc = r->json();
+  for (const auto& reg : doc["regions"])
+    for (const auto& n : reg["nodes"])
+      if (n.value("self", false))
+        return n["load"].value("in_flight", -1);
+  return -1;
+}
+
+// The issue's rule for a node that dies with a forwarded task: retried once
+// in the next serving region when idempotent (echo), else 503 saying it may
+// have run. asia-east is stopped (SIGSTOP) so that both tasks wait on it,
+// then killed: its link drops with both still pending.
+TEST_F(ClusterIntegrationTest, ForwardedTaskWhoseNodeDiesIsRetriedOnlyWhenIdempotent) {
+  start_all();
+  cluster_.node(2).send_signal(SIGSTOP);
+  std::optional<http_reply> once;
+  std::optional<http_reply> retried;
+  std::thread not_idempotent{[&] {
+    http_client c{cluster_.http_port(0), 60s};
+    once = echo(c, "US", json{{"region", "asia-east"}, {"idempotent", false}});
+  }};
+  std::thread idempotent{[&] {
+    http_client c{cluster_.http_port(0), 60s};
+    retried = echo(c, "JP");
+  }};
+  // Both are forwarded and waiting (us-east counts them in flight).
+  bool waiting = eventually([&] { return self_in_flight(cluster_.http_port(0)) >= 2; }, 20s);
+  EXPECT_TRUE(cluster_.node(2).kill_hard());
+  not_idempotent.join();
+  idempotent.join();
+  ASSERT_TRUE(waiting) << "the two tasks were never both in flight on us-east";
+  ASSERT_TRUE(once);
+  EXPECT_TRUE(is_problem(*once, 503, "unavailable")) << once->body;
+  EXPECT_EQ(once->json()["may_have_run"], true) << once->body;
+  ASSERT_TRUE(retried);
+  ASSERT_EQ(retried->status, 200u) << retried->body;
+  EXPECT_EQ(retried->json()["region"], "us-east"); // JP's first fallback
+}
+
+// A node of another cluster at a peer's address is refused by the hello:
+// both sides show it `incompatible` with a detail naming both clusters (on
+// the refused node, who refused it), and its region's tasks go elsewhere.
+TEST_F(ClusterIntegrationTest, NodeOfAnotherClusterIsRefusedClearly) {
+  ASSERT_TRUE(cluster_.node(0).start());
+  ASSERT_TRUE(cluster_.node(1).start());
+  node_options o;
+  o.region = "asia-east";
+  auto c = cluster_.manifest()["cluster"];
+  c["name"] = "other-cluster";
+  o.manifest_sections =
+      json{{"cluster", c},
+           {"regions", cluster_.manifest()["regions"]},
+           {"security",
+            {{"trusted_proxies", json::array({"127.0.0.1/32"})},
+             {"rate_limit_tiers", {{"default", {{"quota", 1000000}, {"window_s", 1}}}}}}}};
+  // As cluster_process's nodes: CAF 0.17.6 leaks a refused peer's scribe at exit.
+  o.env.emplace_back("LSAN_OPTIONS", "suppressions=caf_lsan.supp:print_suppressions=0");
+  node_process other{o};
+  std::ofstream{other.dir() / "caf_lsan.supp"} << "leak:libcaf_io.so\nleak:libcaf_core.so\n";
+  ASSERT_TRUE(other.start());
+
+  auto node_of = [](std::uint16_t port, const std::string& region) {
+    http_client c{port, 2s};
+    auto r = c.request("GET", "/v3/cluster");
+    if (!r || r->status != 200)
+      return json{};
+    auto doc = r->json();
+    for (const auto& reg : doc["regions"])
+      if (reg["name"] == region && !reg["nodes"].empty())
+        return reg["nodes"][0];
+    return json{};
+  };
+  json seen;
+  EXPECT_TRUE(eventually(
+      [&] {
+        seen = node_of(cluster_.http_port(0), "asia-east");
+        return seen.value("state", "") == "incompatible";
+      },
+      20s))
+      << seen.dump();
+  auto detail = seen.value("detail", "");
+  EXPECT_NE(detail.find("other-cluster"), std::string::npos) << detail;
+  EXPECT_NE(detail.find("it-cluster"), std::string::npos) << detail;
+  EXPECT_TRUE(eventually(
+      [&] {
+        seen = node_of(other.port(), "us-east");
+        return seen.value("state", "") == "incompatible";
+      },
+      20s))
+      << seen.dump();
+  EXPECT_EQ(seen.value("detail", "").rfind("refused by us-east: ", 0), 0u) << seen.dump();
+  http_client us{cluster_.http_port(0)};
+  auto r = echo(us, "JP");
+  ASSERT_TRUE(r);
+  ASSERT_EQ(r->status, 200u) << r->body;
+  EXPECT_EQ(r->json()["region"], "us-east");
 }
 
 } // namespace

@@ -105,19 +105,38 @@ outcome<done> status(context& ctx, const parsed_args& args) {
   return done{};
 }
 
-// What a failover or failback did, as one line.
+// The node names of a JSON array of strings or of objects with "node".
+std::string node_list(const nlohmann::json& items) {
+  std::string out;
+  for (const auto& i : items) {
+    auto name = i.is_string() ? i.get<std::string>() : text_of(i, "node", "");
+    if (!name.empty())
+      out += (out.empty() ? "" : ", ") + name;
+  }
+  return out;
+}
+
+// What a failover or failback did, as one line; the region's nodes that the
+// node could not reach (down, or no answer) as a warning on stderr, since
+// they did not change (exit 0: the region's traffic moved all the same).
 void print_drain(context& ctx, const nlohmann::json& body) {
   const auto region = text_of(body, "region", "?");
-  const auto node = text_of(body, "node", "?");
+  const auto& done = array_of(body, "nodes");
+  auto nodes = node_list(done);
+  if (nodes.empty())
+    nodes = text_of(body, "node", "?");
+  const auto who = (done.size() > 1 ? " (nodes " : " (node ") + nodes + ")";
   if (body.value("drained", false)) {
     auto to = text_of(body, "redirect", "");
-    ctx.print.out(sanitize("Region " + region + " (node " + node +
-                           ") is drained; its traffic goes to " +
+    ctx.print.out(sanitize("Region " + region + who + " is drained; its traffic goes to " +
                            (to.empty() ? std::string{"its fallbacks"} : to)) +
                   "\n");
   } else {
-    ctx.print.out(sanitize("Region " + region + " (node " + node + ") serves again") + "\n");
+    ctx.print.out(sanitize("Region " + region + who + " serves again") + "\n");
   }
+  if (auto missed = node_list(array_of(body, "unreachable")); !missed.empty())
+    ctx.print.err_line(sanitize("warning: not reached, so unchanged: " + missed +
+                                " (run the command again once they are up)"));
 }
 
 outcome<done> failover(context& ctx, const parsed_args& args) {

@@ -65,6 +65,7 @@ TEST(ClusterRoutingTest, PinnedRegionDownFailsWithoutFallback) {
   ASSERT_FALSE(r);
   EXPECT_EQ(r.err().code, errc::unavailable);
   EXPECT_EQ(r.err().extensions["region"], "eu-west");
+  EXPECT_EQ(r.err().extensions["pinned_region"], "eu-west");
 }
 
 TEST(ClusterRoutingTest, PinnedRegionDownWithFallbackUsesItsList) {
@@ -85,6 +86,7 @@ TEST(ClusterRoutingTest, UnknownPinnedRegionIsInvalidField) {
   auto r = choose_region(t, req, serving_set{{"us-east"}});
   ASSERT_FALSE(r);
   EXPECT_EQ(r.err().code, errc::invalid_field);
+  EXPECT_NE(r.err().detail.find("'mars'"), std::string::npos) << r.err().detail;
 }
 
 TEST(ClusterRoutingTest, RetryExcludesRegionsTried) {
