@@ -116,13 +116,16 @@ std::int64_t now_of(const analytics_options& o) {
   return o.now_ms ? o.now_ms() : unix_ms_now();
 }
 
-void send_webhook(const alert_sinks& sinks, const std::string& body, std::uint64_t seq) {
+void send_webhook(const alert_sinks& sinks, const std::string& node, const std::string& body,
+                  std::uint64_t seq) {
   if (sinks.webhook_url.empty() || !sinks.client)
     return;
   net::outbound::outbound_request req;
   req.url = sinks.webhook_url;
   req.timeout_ms = sinks.timeout_ms;
-  auto msg_id = "alert_" + std::to_string(unix_ms_now()) + "_" + std::to_string(seq);
+  // Unique across the cluster: receivers deduplicate by webhook-id, and every
+  // node numbers its events from 1.
+  auto msg_id = "alert_" + node + "_" + std::to_string(seq) + "_" + std::to_string(unix_ms_now());
   auto ts = unix_ms_now() / 1000;
   req.headers = {
       {"Content-Type", "application/json"},
@@ -151,7 +154,7 @@ void publish(actor_state& st, const an::alert_event& e) {
       {"timestamp", rfc3339(unix_ms_now())},
       {"data",
        doc}}.dump(-1, ' ', false, json::error_handler_t::replace);
-  send_webhook(st.options->sinks, body, seq);
+  send_webhook(st.options->sinks, st.options->node, body, seq);
   st.recent.emplace_back(seq, std::move(doc));
   while (st.recent.size() > st.options->recent_events)
     st.recent.pop_front();

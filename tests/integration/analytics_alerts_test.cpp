@@ -109,7 +109,8 @@ TEST_F(AnalyticsAlertSinksTest, FiringEventIsPostedToTheWebhookSignedAndLogged) 
   const auto msg_id = req.header("webhook-id");
   const auto timestamp = req.header("webhook-timestamp");
   const auto signature = req.header("webhook-signature");
-  ASSERT_FALSE(msg_id.empty());
+  // Unique across the cluster (each node numbers its events from 1).
+  EXPECT_EQ(msg_id.rfind("alert_test-region_1_", 0), 0u) << msg_id;
   ASSERT_EQ(signature.rfind("v1,", 0), 0u) << signature;
   char* end = nullptr;
   const auto ts = std::strtoll(timestamp.c_str(), &end, 10);
@@ -123,6 +124,28 @@ TEST_F(AnalyticsAlertSinksTest, FiringEventIsPostedToTheWebhookSignedAndLogged) 
   ASSERT_TRUE(eventually([&] { return !node_->log_events("alert").empty(); }, 20s));
   const auto logged = node_->log_events("alert").front();
   EXPECT_EQ(logged.value("level", ""), "warn") << logged.dump();
+}
+
+// The dashboard's live updates: a subscriber of the `analytics` channel gets
+// the snapshot that GET /v3/analytics/live answers, with the measured tasks.
+using AnalyticsLiveChannelTest = AnalyticsAlertSinksTest;
+
+TEST_F(AnalyticsLiveChannelTest, SubscriberGetsSnapshotsWithTheTasks) {
+  ASSERT_NO_FATAL_FAILURE(start_node());
+  ASSERT_NO_FATAL_FAILURE(run_echo());
+  ws_client ws;
+  ASSERT_TRUE(ws.connect(node_->port()));
+  ASSERT_TRUE(ws.send({{"type", "subscribe"}, {"channel", "analytics"}}));
+  ASSERT_TRUE(ws.recv_type("subscribed"));
+  auto ev = ws.recv_type("event", 20s); // bounded: a snapshot every 2 s
+  ASSERT_TRUE(ev) << "no event on the analytics channel";
+  EXPECT_EQ((*ev)["channel"], "analytics");
+  const auto& data = (*ev)["data"];
+  for (auto field : {"node", "generated_at", "tasks_1m", "http_1m", "regions_5m", "types_5m",
+                     "timeline", "timeline_slot_ms", "firing"})
+    EXPECT_TRUE(data.contains(field)) << field << " missing: " << data.dump();
+  EXPECT_GE(data["tasks_1m"].value("count", 0), 1) << data.dump();
+  EXPECT_EQ(data["node"], "test-region");
 }
 
 } // namespace
