@@ -171,6 +171,9 @@ cost_report estimate_costs(const aggregator& agg, std::int64_t window_ms, std::i
 }
 
 nlohmann::json to_json(const cost_report& r, std::size_t max_lines) {
+  // A line's monthly figure: its gross cost at the window's rate for 30 days
+  // (no allowances, no base fee: those belong to the whole bill).
+  const double scale = month_ms / static_cast<double>(std::max<std::int64_t>(r.window_ms, 1));
   auto lines = [&](const std::vector<cost_line>& v, const char* name_field) {
     auto arr = nlohmann::json::array();
     for (std::size_t i = 0; i < v.size() && i < max_lines; ++i)
@@ -179,6 +182,7 @@ nlohmann::json to_json(const cost_report& r, std::size_t max_lines) {
                      {"durable", v[i].use.durable},
                      {"bytes_out", v[i].use.bytes_out},
                      {"cost", v[i].cost.total()},
+                     {"monthly", v[i].cost.total() * scale},
                      {"breakdown", v[i].cost.to_json()}});
     return arr;
   };

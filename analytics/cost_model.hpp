@@ -96,8 +96,10 @@ struct cost_report {
                                          std::int64_t now_ms, const price_model& prices,
                                          std::uint64_t stored_bytes);
 
-/// `{window, currency, by_key: [{key, requests, cost}], by_type: [...],
-/// window_total: {...}, monthly_projection: {...}}`; at most `max_lines` per list.
+/// `{window, currency, by_key: [{key, requests, durable, bytes_out, cost,
+/// monthly, breakdown}], by_type: [{type, ...}], window_total: {...},
+/// monthly_projection: {...}}`; at most `max_lines` per list. A line's
+/// `monthly` is its gross `cost` scaled from the window to 30 days.
 [[nodiscard]] nlohmann::json to_json(const cost_report& r, std::size_t max_lines = 50);
 
 } // namespace nzl::analytics

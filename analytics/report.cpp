@@ -250,14 +250,23 @@ std::string render_html(const report& r) {
     h += "<tr><td>" + html_escape(a.series) + "</td><td>" + std::string{to_string(a.kind)} +
          "</td><td>" + fixed(a.observed, 3) + "</td><td>" + fixed(a.baseline, 3) + "</td><td>" +
          rfc3339(a.at_ms) + "</td></tr>";
-  h += "</table><h2>Costs (USD)</h2><table><tr><th>key</th><th>requests</th><th>cost in window"
-       "</th></tr>";
-  for (std::size_t i = 0; i < r.costs.by_key.size() && i < 20; ++i)
-    h += "<tr><td>" + html_escape(r.costs.by_key[i].name) + "</td><td>" +
-         std::to_string(r.costs.by_key[i].use.count) + "</td><td>" +
-         fixed(r.costs.by_key[i].cost.total(), 6) + "</td></tr>";
-  h += "</table><p>Window total $" + fixed(r.costs.window_total.total(), 6) +
-       "; monthly projection $" + fixed(r.costs.monthly.total(), 2) +
+  h += "</table><h2>Costs (USD)</h2>";
+  // Per key and per task type: gross, in the window and at its rate for 30 days.
+  const double month_scale =
+      30.0 * 86'400'000.0 / static_cast<double>(std::max<std::int64_t>(r.window_ms, 1));
+  auto cost_table = [&](const std::vector<cost_line>& lines, const char* what) {
+    h += std::string{"<table><tr><th>"} + what +
+         "</th><th>requests</th><th>cost in window</th><th>per month</th></tr>";
+    for (std::size_t i = 0; i < lines.size() && i < 20; ++i)
+      h += "<tr><td>" + html_escape(lines[i].name) + "</td><td>" +
+           std::to_string(lines[i].use.count) + "</td><td>" + fixed(lines[i].cost.total(), 6) +
+           "</td><td>" + fixed(lines[i].cost.total() * month_scale, 4) + "</td></tr>";
+    h += "</table>";
+  };
+  cost_table(r.costs.by_key, "key");
+  cost_table(r.costs.by_type, "task type");
+  h += "<p>Window total $" + fixed(r.costs.window_total.total(), 6) + "; monthly projection $" +
+       fixed(r.costs.monthly.total(), 2) +
        " (Cloudflare Workers + Durable Objects price model, allowances and base fee included)."
        "</p></body></html>\n";
   return h;

@@ -73,6 +73,10 @@ TEST(AnalyticsCostTest, PerKeyPerTypeAndMonthlyProjection) {
   const auto j = to_json(r);
   EXPECT_EQ(j["window"], "1h");
   EXPECT_EQ(j["by_key"][0]["key"], "k_small");
+  // Per key and per type, a monthly projection too (the issue asks for both):
+  // the line's gross cost at this hour's rate for 30 days.
+  EXPECT_NEAR(j["by_key"][0]["monthly"].get<double>(), r.by_key[0].cost.total() * 720, 1e-9);
+  EXPECT_NEAR(j["by_type"][1]["monthly"].get<double>(), r.by_type[1].cost.total() * 720, 1e-9);
   EXPECT_GT(j["monthly_projection"]["total"].get<double>(), 5.0);
 }
 

@@ -64,6 +64,21 @@ TEST_F(AnalyticsReportTest, HtmlIsSelfContainedAndEscaped) {
   EXPECT_EQ(html.find("src="), std::string::npos);
 }
 
+// Regression: the HTML page priced keys only; the issue asks for costs per
+// key and per task type, each with a monthly projection.
+TEST_F(AnalyticsReportTest, HtmlCostsPerKeyAndPerTypeWithMonthlyFigures) {
+  const auto r = build_report(agg, "n", 300'000, now, price_model{}, 0);
+  const auto html = render(r, report_format::html);
+  EXPECT_NE(html.find("<th>key</th>"), std::string::npos);
+  EXPECT_NE(html.find("<th>task type</th>"), std::string::npos);
+  EXPECT_NE(html.find("<td>json-validator</td><td>100</td>"), std::string::npos) << html;
+  EXPECT_NE(html.find("<th>per month</th>"), std::string::npos);
+  const auto j = nlohmann::json::parse(render(r, report_format::json));
+  for (auto list : {"by_key", "by_type"})
+    for (const auto& line : j["costs"][list])
+      EXPECT_NEAR(line["monthly"].get<double>(), line["cost"].get<double>() * 8'640, 1e-9) << list;
+}
+
 TEST_F(AnalyticsReportTest, EmptyAggregatorStillRenders) {
   name_table t, g, k;
   aggregator empty{t, g, k};
