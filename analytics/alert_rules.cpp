@@ -127,7 +127,7 @@ nlohmann::json to_json(const alert_event& e) {
   return {{"rule", e.rule},
           {"kind", to_string(e.kind)},
           {"state", e.firing ? "firing" : "resolved"},
-          {"value", e.value},
+          {"value", e.has_value ? nlohmann::json(e.value) : nlohmann::json(nullptr)},
           {"threshold", e.threshold},
           {"type", e.type},
           {"region", e.region},
@@ -188,7 +188,9 @@ std::vector<alert_event> alert_engine::step(const std::vector<std::optional<doub
       if (s.st == state::firing) {
         if (values[i])
           s.value = *values[i];
-        events.push_back(event(false));
+        auto resolved = event(false);
+        resolved.has_value = values[i].has_value();
+        events.push_back(std::move(resolved));
       }
       s.st = state::inactive;
     }

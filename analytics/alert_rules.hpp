@@ -64,10 +64,13 @@ struct alert_event {
   std::string region;
   std::int64_t since_ms = 0; ///< when the condition began to hold
   std::int64_t at_ms = 0;    ///< when this event happened
+  /// False when it resolved because the window had no samples (`value` is
+  /// then null in JSON, not the last value, which was over the threshold).
+  bool has_value = true;
 };
 
-/// `{"rule", "kind", "state": "firing"|"resolved", "value", "threshold",
-/// "type", "region", "since", "at"}`.
+/// `{"rule", "kind", "state": "firing"|"resolved", "value" (null: no data),
+/// "threshold", "type", "region", "since", "at"}`.
 [[nodiscard]] nlohmann::json to_json(const alert_event& e);
 
 class alert_engine {

@@ -61,6 +61,11 @@ TEST(AnalyticsAlertTest, NoDataIsNotFailing) {
   const auto ev = e.step({std::nullopt}, 1'000);
   ASSERT_EQ(ev.size(), 1u);
   EXPECT_FALSE(ev[0].firing);
+  // Regression: the resolved event said "value 400" (over the threshold);
+  // without data there is no value.
+  EXPECT_FALSE(ev[0].has_value);
+  EXPECT_TRUE(to_json(ev[0])["value"].is_null());
+  EXPECT_EQ(to_json(ev[0])["state"], "resolved");
 }
 
 TEST(AnalyticsAlertTest, EvaluatesAgainstTheAggregator) {
