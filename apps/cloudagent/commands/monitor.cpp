@@ -3,7 +3,7 @@
 // (GET /v3/analytics/alerts?since=<last seq>); `monitor --live` prints one line
 // of throughput, percentiles and errors per interval. Both run until SIGINT
 // or SIGTERM; memory stays bounded (only the cursor is kept).
-#include "apps/cloudagent/commands/analytics_window.hpp"
+#include "apps/cloudagent/commands/analytics_format.hpp"
 #include "apps/cloudagent/commands/command.hpp"
 #include "apps/cloudagent/values.hpp"
 
@@ -148,8 +148,8 @@ outcome<done> live(context& ctx, const parsed_args& args) {
         std::snprintf(rate, sizeof rate, "%.2f", it->get<double>() / secs);
       }
       t.add_row({text_of(answer->body, "generated_at"), number_of(g, "count"), rate,
-                 number_of(g, "errors"), number_of(g, "p50_ms"), number_of(g, "p95_ms"),
-                 number_of(g, "p99_ms")});
+                 number_of(g, "errors"), fixed_of(g, "p50_ms", 3), fixed_of(g, "p95_ms", 3),
+                 fixed_of(g, "p99_ms", 3)});
       ctx.print.out(t.render(header));
       header = false;
       t.clear_rows();

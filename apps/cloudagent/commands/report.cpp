@@ -2,7 +2,7 @@
 // summary table come through the node client; CSV and HTML are not JSON, so
 // they are fetched here as text with the same options (URL, key, signature,
 // CA file, timeout).
-#include "apps/cloudagent/commands/analytics_window.hpp"
+#include "apps/cloudagent/commands/analytics_format.hpp"
 #include "apps/cloudagent/commands/command.hpp"
 #include "apps/cloudagent/request_signing.hpp"
 #include "apps/cloudagent/values.hpp"
@@ -94,8 +94,8 @@ std::string summary_text(const nlohmann::json& r) {
   table t{{"TYPE", "REGION", "COUNT", "ERRORS", "ERROR RATE", "P50 MS", "P95 MS", "P99 MS"}};
   for (const auto& g : array_of(r, "groups"))
     t.add_row({text_of(g, "type", "*"), text_of(g, "region", "*"), number_of(g, "count"),
-               number_of(g, "errors"), number_of(g, "error_rate"), number_of(g, "p50_ms"),
-               number_of(g, "p95_ms"), number_of(g, "p99_ms")});
+               number_of(g, "errors"), fixed_of(g, "error_rate", 4), fixed_of(g, "p50_ms", 3),
+               fixed_of(g, "p95_ms", 3), fixed_of(g, "p99_ms", 3)});
   text += t.render();
   const auto& costs = r.contains("costs") ? r["costs"] : nlohmann::json{};
   if (costs.is_object()) {
@@ -109,8 +109,8 @@ std::string summary_text(const nlohmann::json& r) {
     text += "\nAnomalies:\n";
     for (const auto& a : anomalies)
       text += "  " + sanitize(text_of(a, "series")) + " " + sanitize(text_of(a, "kind")) +
-              " observed " + number_of(a, "observed") + " baseline " + number_of(a, "baseline") +
-              "\n";
+              " observed " + fixed_of(a, "observed", 3) + " baseline " +
+              fixed_of(a, "baseline", 3) + "\n";
   }
   const auto& recs = array_of(r, "recommendations");
   if (!recs.empty()) {

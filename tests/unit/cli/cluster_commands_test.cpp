@@ -1,7 +1,7 @@
 // cloudagent status, failover and failback, and the issue 11 spellings
 // (`report --format`, `monitor --alerts`), against the fake node.
 #include "apps/cloudagent/cli.hpp"
-#include "apps/cloudagent/commands/analytics_window.hpp"
+#include "apps/cloudagent/commands/analytics_format.hpp"
 #include "tests/unit/cli/child_process.hpp"
 #include "tests/unit/cli/fake_node.hpp"
 
@@ -145,6 +145,36 @@ TEST_F(CliClusterCommandsTest, ReportFormatAndMonitorAlertsAsIssue11SpellsThem) 
   EXPECT_NE(monitor.out.find("firing  r (error_rate)"), std::string::npos) << monitor.out;
   auto old = run({"monitor", "alerts", "--once"});
   EXPECT_EQ(old.exit_code, 0) << old.err;
+}
+
+// The summary table rounds (it printed "0.8571428571428571"); CSV comes
+// through as the node sent it; a resolved alert without data prints "-".
+TEST_F(CliClusterCommandsTest, ReportTableRoundsAndCsvPassesThrough) {
+  node_.answer("GET /v3/analytics/report",
+               {200, R"({"node":"n","window":"1h","groups":[{"type":"echo","region":"eu",)"
+                     R"("count":7,"errors":6,"error_rate":0.8571428571428571,"p50_ms":1.25,)"
+                     R"("p95_ms":198.6554,"p99_ms":202.7515}]})"});
+  // Answers for one route are used in order: queue the CSV one now.
+  node_.answer("GET /v3/analytics/report",
+               {200, "type,region,count\r\necho,eu,7\r\n", "text/csv; charset=utf-8"});
+  auto table = run({"report"});
+  ASSERT_EQ(table.exit_code, 0) << table.err;
+  EXPECT_NE(table.out.find("0.8571 "), std::string::npos) << table.out;
+  EXPECT_NE(table.out.find("198.655"), std::string::npos) << table.out;
+  EXPECT_EQ(table.out.find("0.85714285"), std::string::npos) << table.out;
+
+  auto csv = run({"report", "--format", "csv", "--window", "24h"});
+  ASSERT_EQ(csv.exit_code, 0) << csv.err;
+  EXPECT_NE(csv.out.find("echo,eu,7"), std::string::npos) << csv.out;
+  EXPECT_EQ(node_.requests().back().target, "/v3/analytics/report?format=csv&window=24h");
+
+  node_.answer("GET /v3/analytics/alerts",
+               {200, R"({"firing":[],"events":[{"at":"t","state":"resolved","rule":"r",)"
+                     R"("kind":"p95_over","value":null,"threshold":300}],"last_seq":2})"});
+  auto monitor = run({"monitor", "--alerts", "--once"});
+  ASSERT_EQ(monitor.exit_code, 0) << monitor.err;
+  EXPECT_NE(monitor.out.find("resolved  r (p95_over) value - threshold 300"), std::string::npos)
+      << monitor.out;
 }
 
 struct ran {

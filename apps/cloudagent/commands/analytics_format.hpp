@@ -1,7 +1,11 @@
 #pragma once
 
+#include <nlohmann/json.hpp>
+
 #include <charconv>
 #include <cstdint>
+#include <cstdio>
+#include <string>
 #include <string_view>
 
 namespace nzl::cli {
@@ -31,6 +35,20 @@ namespace nzl::cli {
   auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), n);
   return ec == std::errc{} && end == digits.data() + digits.size() && n > 0 &&
          n <= 24 * 3'600 / unit;
+}
+
+/// A number member with `digits` decimals ("0.8571", "198.656"), for the
+/// analytics tables; `-` when absent or not a number.
+[[nodiscard]] inline std::string fixed_of(const nlohmann::json& object, std::string_view name,
+                                          int digits) {
+  if (!object.is_object())
+    return "-";
+  auto it = object.find(name);
+  if (it == object.end() || !it->is_number())
+    return "-";
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.*f", digits, it->get<double>());
+  return buf;
 }
 
 } // namespace nzl::cli
