@@ -852,12 +852,23 @@ void drain_region(link_actor* self, op_job_ptr j) {
   for (auto& [node, handle] : targets) {
     self->request(handle, timeout, drain_atom::value, j->drain)
         .then(
-            [r, finish, node = node](wire_result& w) {
+            [self, r, finish, node = node](wire_result& w) {
               auto v = value_of(w);
-              if (v)
+              if (v) {
                 r->nodes.push_back(std::move(v).value());
-              else
+                // This node routes by the drain at once (the others from the
+                // node's next heartbeat): a status or a pinned task right
+                // after the answer saw the region still serving.
+                if (const auto* p = self->state.members->find(node)) {
+                  auto load = p->load;
+                  load.drained = r->job->drain.on;
+                  load.redirect = load.drained ? r->job->drain.redirect : std::string{};
+                  self->state.members->heard(node, nc::clock::now(), load);
+                  publish(self);
+                }
+              } else {
                 r->unreachable.push_back(node);
+              }
               if (--r->left == 0)
                 finish();
             },

@@ -289,6 +289,12 @@ TEST_F(ClusterIntegrationTest, FailoverDrainsRegionAndFailbackRestoresIt) {
   auto f = c.post("/v3/admin/cluster/failover", R"({"from":"eu-west","to":"asia-east"})");
   ASSERT_TRUE(f);
   ASSERT_EQ(f->status, 200u) << f->body;
+  // Regression: the node that took the failover saw it only with eu-west's
+  // next heartbeat; it routes by it as soon as it answered.
+  EXPECT_EQ(region_state(cluster_.http_port(0), "eu-west"), "drained");
+  auto pinned = echo(c, "US", json{{"region", "eu-west"}});
+  ASSERT_TRUE(pinned);
+  EXPECT_TRUE(is_problem(*pinned, 503, "unavailable")) << pinned->body;
   EXPECT_TRUE(eventually(
       [&] {
         auto r = echo(c, "FR");
