@@ -4,8 +4,10 @@
 // region that served it (X-Served-By-Region).
 //
 //   failover_probe --port P --key K --mode failover --country C --home R --kill-pid PID
+//                  [--signal KILL|STOP]
 //       streams echo tasks for country C (home region R) until `--warmup`
-//       answers came from R, sends SIGKILL to PID (R's node), and streams on
+//       answers came from R, sends SIGKILL (or SIGSTOP: a hung node, found
+//       only by the missing heartbeats) to PID (R's node), and streams on
 //       until the first 2xx answer from another region and `--after` more.
 //   failover_probe --port P --key K --mode failback --country C --home R
 //       streams until an answer comes from R again (bounded by --max-seconds).
@@ -48,6 +50,7 @@ struct options {
   std::string country;
   std::string home;
   pid_t kill_pid = 0;
+  int signal = SIGKILL;
   int warmup = 200;
   int after = 500;
   int max_seconds = 60;
@@ -296,7 +299,7 @@ int run_failover(const options& o) {
   }
   tally during;
   const auto killed = clock_type::now();
-  if (::kill(o.kill_pid, SIGKILL) != 0) {
+  if (::kill(o.kill_pid, o.signal) != 0) {
     std::cout << R"({"mode":"failover","error":"kill: )" << std::strerror(errno) << "\"}\n";
     return 1;
   }
@@ -314,7 +317,8 @@ int run_failover(const options& o) {
     if (ms_since(killed) > o.max_seconds * 1000.0)
       break;
   }
-  std::cout << R"({"mode":"failover","failover_ms":)"
+  std::cout << R"({"mode":"failover","signal":")" << (o.signal == SIGSTOP ? "STOP" : "KILL")
+            << R"(","failover_ms":)"
             << (failover_ms ? std::to_string(*failover_ms) : std::string{"null"})
             << R"(,"fallback":")" << json_escape(fallback) << "\"," << during.json() << "}\n";
   return failover_ms ? 0 : 1;
@@ -397,7 +401,13 @@ bool parse(int argc, char** argv, options& o) {
       o.home = value;
     else if (flag == "--kill-pid")
       o.kill_pid = static_cast<pid_t>(std::stol(value));
-    else if (flag == "--warmup")
+    else if (flag == "--signal") {
+      if (value != "KILL" && value != "STOP") {
+        std::cerr << "failover_probe: --signal is KILL or STOP\n";
+        return false;
+      }
+      o.signal = value == "STOP" ? SIGSTOP : SIGKILL;
+    } else if (flag == "--warmup")
       o.warmup = std::stoi(value);
     else if (flag == "--after")
       o.after = std::stoi(value);
