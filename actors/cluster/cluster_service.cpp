@@ -447,6 +447,7 @@ nc::load_report self_load(link_actor* self) {
   auto& s = self->state;
   auto load = s.members->self_load();
   load.in_flight = s.svc->in_flight.load() + static_cast<std::uint32_t>(s.forwards.size());
+  load.queue_depth = s.svc->options.queue_depth ? s.svc->options.queue_depth() : 0;
   load.p95_ms = s.svc->p95();
   return load;
 }

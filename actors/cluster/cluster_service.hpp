@@ -57,6 +57,10 @@ struct cluster_options {
   /// True when a synchronous task may run twice (retried in the next region
   /// when its node dies before answering).
   std::function<bool(const task_request&)> idempotent;
+  /// Tasks waiting for an executor on this node, for heartbeats and
+  /// GET /v3/cluster (`queue_depth`); called on the link actor's thread, so
+  /// it must be thread-safe and quick. Empty: reported as 0.
+  std::function<std::uint32_t()> queue_depth;
 };
 
 /// The cluster as the HTTP layer sees it: a `net::task_service` that runs
