@@ -313,6 +313,25 @@ TEST_F(ClusterIntegrationTest, FailoverDrainsRegionAndFailbackRestoresIt) {
         return r && r->status == 200 && r->json()["region"] == "eu-west";
       },
       20s));
+  // "Both are recorded": logged by the drained node, audited by the node
+  // that took them.
+  auto failovers = cluster_.node(1).log_events("cluster_failover");
+  ASSERT_EQ(failovers.size(), 1u) << cluster_.node(1).log_text();
+  EXPECT_EQ(failovers[0]["region"], "eu-west");
+  EXPECT_EQ(failovers[0]["to"], "asia-east");
+  EXPECT_EQ(cluster_.node(1).log_events("cluster_failback").size(), 1u);
+  auto audited = [&](const std::string& path) {
+    auto r = c.request("GET", "/v3/admin/audit?status=200&limit=1000");
+    if (!r || r->status != 200)
+      return false;
+    auto doc = r->json();
+    for (const auto& rec : doc["records"])
+      if (rec["method"] == "POST" && rec["path"] == path)
+        return true;
+    return false;
+  };
+  EXPECT_TRUE(eventually([&] { return audited("/v3/admin/cluster/failover"); }, 20s));
+  EXPECT_TRUE(eventually([&] { return audited("/v3/admin/cluster/failback"); }, 20s));
 }
 
 // This node's own in-flight count in GET /v3/cluster (its running and
