@@ -29,6 +29,7 @@
 #include "actors/cluster/internal/wire.hpp"
 #include "cluster/backoff.hpp"
 #include "cluster/gather_round.hpp"
+#include "cluster/hello_check.hpp"
 #include "cluster/membership.hpp"
 #include "cluster/port_probe.hpp"
 #include "cluster/task_home.hpp"
@@ -591,16 +592,11 @@ wire_hello my_hello(link_actor* self) {
 // Why we refuse a peer's hello, or empty.
 std::string refusal(link_actor* self, const wire_hello& h) {
   const auto& o = self->state.svc->options;
-  if (h.version != protocol_version)
-    return "peer " + h.node + " speaks cluster protocol " + std::to_string(h.version) +
-           ", this node speaks " + std::to_string(protocol_version);
-  if (h.cluster != o.cluster_name)
-    return "peer " + h.node + " belongs to cluster '" + h.cluster + "', not '" + o.cluster_name +
-           "'";
-  auto it = self->state.peers.find(h.node);
-  if (it == self->state.peers.end() || it->second.info.region != h.region)
-    return "peer " + h.node + " (region " + h.region + ") is not in this node's manifest";
-  return {};
+  std::optional<std::string_view> region;
+  if (auto it = self->state.peers.find(h.node); it != self->state.peers.end())
+    region = it->second.info.region;
+  return nc::hello_refusal({protocol_version, o.cluster_name, o.node, o.region},
+                           {h.version, h.cluster, h.node, h.region}, region);
 }
 
 // A peer's prober, on a thread of its own (detached): resolves the peer's
