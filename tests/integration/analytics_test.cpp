@@ -226,6 +226,10 @@ TEST_F(AnalyticsIntegrationTest, AnalyticsNeedAKeyButMetricsAndDashboardDoNot) {
   EXPECT_EQ(d->status, 200u);
   EXPECT_THAT(d->header("Content-Type"), HasSubstr("text/html"));
   EXPECT_THAT(d->body, HasSubstr("/v3/analytics"));
+  // No external asset (the issue): no URL to another origin, no script or
+  // style file, no import.
+  for (const char* outside : {"http://", "https://", "src=", "<link", "@import", "url("})
+    EXPECT_THAT(d->body, ::testing::Not(HasSubstr(outside))) << outside;
 }
 
 TEST_F(AnalyticsIntegrationTest, MetricsCountTasksAndPassPromtool) {
