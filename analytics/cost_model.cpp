@@ -27,7 +27,9 @@ template <class F> void for_each_field(price_model& p, F&& f) {
   f("per_million_gb_s", p.per_million_gb_s);
   f("included_gb_s", p.included_gb_s);
   f("per_million_rows_read", p.per_million_rows_read);
+  f("included_rows_read", p.included_rows_read);
   f("per_million_rows_written", p.per_million_rows_written);
+  f("included_rows_written", p.included_rows_written);
   f("per_gb_month_storage", p.per_gb_month_storage);
   f("included_storage_gb", p.included_storage_gb);
   f("per_gb_transfer", p.per_gb_transfer);
@@ -66,8 +68,8 @@ cost_breakdown price(const quantities& q, const price_model& p, bool allowances)
   c.queue_requests =
       over(q.queue_requests, p.included_queue_requests) / 1e6 * p.per_million_queue_requests;
   c.queue_duration = over(q.gb_s, p.included_gb_s) / 1e6 * p.per_million_gb_s;
-  c.queue_rows = q.rows_read / 1e6 * p.per_million_rows_read +
-                 q.rows_written / 1e6 * p.per_million_rows_written;
+  c.queue_rows = over(q.rows_read, p.included_rows_read) / 1e6 * p.per_million_rows_read +
+                 over(q.rows_written, p.included_rows_written) / 1e6 * p.per_million_rows_written;
   c.transfer = q.transfer_gb * p.per_gb_transfer;
   return c;
 }

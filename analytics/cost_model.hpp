@@ -42,7 +42,9 @@ struct price_model {
   double per_million_gb_s = 12.50; ///< Durable Object duration
   double included_gb_s = 400e3;
   double per_million_rows_read = 0.001; ///< SQLite-backed DO storage
+  double included_rows_read = 25e9;     ///< per month
   double per_million_rows_written = 1.00;
+  double included_rows_written = 50e6; ///< per month
   double per_gb_month_storage = 0.20;
   double included_storage_gb = 5;
   double per_gb_transfer = 0.0;

@@ -69,6 +69,11 @@ TEST(AnalyticsCostTest, PerKeyPerTypeAndMonthlyProjection) {
   EXPECT_NEAR(r.monthly.requests, (45'000.0 * 720 - 10e6) / 1e6 * 0.30, 1e-6);
   // 10 GB stored, 5 GB included.
   EXPECT_NEAR(r.monthly.storage, 5 * 0.20, 1e-9);
+  // Regression: rows were billed from the first one. 9 000 durable tasks/h
+  // write 27 000 rows/h = 19.44 M/month, within the 50 M included (reads:
+  // 6.48 M of 25 billion).
+  EXPECT_EQ(r.monthly.queue_rows, 0.0);
+  EXPECT_GT(r.window_total.queue_rows, 0.0); // gross figures stay gross
   EXPECT_EQ(r.monthly.base, 5.0);
   const auto j = to_json(r);
   EXPECT_EQ(j["window"], "1h");
