@@ -109,6 +109,20 @@ TEST(AnalyticsAnomalyTest, ScanUsesCompleteMinutesOfTheAggregator) {
   EXPECT_EQ(found[1].kind, anomaly_kind::latency);
 }
 
+// The issue: each anomaly names the series, the window, the observed value
+// and the baseline.
+TEST(AnalyticsAnomalyTest, JsonNamesSeriesWindowObservedAndBaseline) {
+  const anomaly a{"echo/eu", "1m", anomaly_kind::latency, 25.0, 10.0, 7.5, 1'700'000'040'000};
+  const auto j = to_json(a);
+  EXPECT_EQ(j["series"], "echo/eu");
+  EXPECT_EQ(j["window"], "1m");
+  EXPECT_EQ(j["kind"], "latency");
+  EXPECT_EQ(j["observed"], 25.0);
+  EXPECT_EQ(j["baseline"], 10.0);
+  EXPECT_EQ(j["score"], 7.5);
+  EXPECT_EQ(j["at"], "2023-11-14T22:14:00.000Z");
+}
+
 // Regression: a node's first busy minute was flagged as a traffic spike
 // (score ~5e10) because the hour before the node started counted as minutes
 // without traffic. Only minutes since the first sample are history.
