@@ -76,8 +76,20 @@ void aggregator::add(const sample& s, std::int64_t now_ms) {
   st.total.use.add(s);
 
   if (s.key_id != 0) {
-    auto& k = slot_for(keys_, s.key_id, std::uint16_t{0}, opts_.max_keys, overflow_);
-    (void)k.add(at, [&](usage& u) { u.add(s); });
+    // A key's requests are its HTTP requests and WebSocket messages; the task
+    // a request ran is the same request again, so a task sample only adds
+    // its durable (queue-object) work. Otherwise a key that runs tasks counts
+    // twice and its refused share reads low.
+    const bool request = s.kind != sample_kind::task;
+    if (request || (s.flags & flag_durable) != 0) {
+      auto& k = slot_for(keys_, s.key_id, std::uint16_t{0}, opts_.max_keys, overflow_);
+      (void)k.add(at, [&](usage& u) {
+        if (request)
+          u.add(s);
+        else
+          ++u.durable;
+      });
+    }
   }
   if (cls != status_class::ok) {
     const std::uint32_t code = s.error_code != 0 ? s.error_code : 1000u + s.status;

@@ -75,7 +75,9 @@ public:
     std::string key;
     usage use;
   };
-  /// Usage per API key over the window (anonymous requests left out).
+  /// Usage per API key over the window (anonymous requests left out): its
+  /// HTTP requests and WebSocket messages, plus the durable tasks it queued
+  /// (`durable`; a task sample is otherwise the same request counted again).
   [[nodiscard]] std::vector<key_usage> keys(std::int64_t window_ms, std::int64_t now_ms) const;
 
   struct error_cluster {

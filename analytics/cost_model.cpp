@@ -145,10 +145,16 @@ cost_report estimate_costs(const aggregator& agg, std::int64_t window_ms, std::i
 
   std::map<std::string, usage> types;
   usage total;
+  // The bill counts each request once: HTTP requests and WebSocket messages
+  // are the requests; tasks add only their durable work (the task a request
+  // ran is that request again).
   for (const auto& s : agg.snapshot(window_ms, now_ms)) {
-    total.merge(s.use);
-    if (s.kind == sample_kind::task)
+    if (s.kind == sample_kind::task) {
       types[s.type].merge(s.use);
+      total.durable += s.use.durable;
+    } else {
+      total.merge(s.use);
+    }
   }
   for (auto& [name, u] : types)
     r.by_type.push_back(cost_line{name, u, gross_cost(u, prices)});

@@ -19,7 +19,9 @@ namespace nzl::analytics {
 //
 // How usage maps onto the price list (estimates, stated so they can be argued
 // with):
-//  - every sample is one Workers request;
+//  - every HTTP request and WebSocket message is one Workers request; a
+//    task sample is not (the request that ran it was counted) and adds only
+//    its durable work below; per-type lines price a type's tasks as requests;
 //  - CPU time is the measured latency (wall time; an upper bound of CPU time);
 //  - a durable task costs `queue_requests_per_task` Durable Object requests,
 //    `rows_written_per_task` rows written and `rows_read_per_task` rows read

@@ -42,29 +42,54 @@ TEST(AnalyticsCostTest, PerKeyPerTypeAndMonthlyProjection) {
   name_table types, regions, keys;
   aggregator agg{types, regions, keys};
   const std::int64_t now = 1'700'000'000'000;
-  // One hour: 36 000 tasks of 10 ms for k_big, 9 000 durable ones for k_small.
-  for (int i = 0; i < 36'000; ++i)
-    agg.add(sample{.at_ms = now - 3'500'000 + i * 90,
+  // One hour: 36 000 requests running a 10 ms task for k_big, 9 000 requests
+  // queueing a durable task for k_small. Each request is an HTTP sample and
+  // its task a task sample, as the node records them.
+  for (int i = 0; i < 36'000; ++i) {
+    const std::int64_t at = now - 3'500'000 + i * 90;
+    agg.add(sample{.at_ms = at,
                    .latency_us = 10'000,
                    .response_bytes = 1'000,
+                   .type_id = types.intern("tasks_run"),
+                   .key_id = keys.intern("k_big"),
+                   .kind = sample_kind::http},
+            now);
+    agg.add(sample{.at_ms = at,
+                   .latency_us = 10'000,
                    .type_id = types.intern("echo"),
                    .key_id = keys.intern("k_big"),
                    .kind = sample_kind::task},
             now);
-  for (int i = 0; i < 9'000; ++i)
-    agg.add(sample{.at_ms = now - 3'500'000 + i * 360,
+  }
+  for (int i = 0; i < 9'000; ++i) {
+    const std::int64_t at = now - 3'500'000 + i * 360;
+    agg.add(sample{.at_ms = at,
+                   .latency_us = 500,
+                   .status = 202,
+                   .type_id = types.intern("tasks_run"),
+                   .key_id = keys.intern("k_small"),
+                   .kind = sample_kind::http},
+            now);
+    agg.add(sample{.at_ms = at,
                    .latency_us = 10'000,
                    .type_id = types.intern("text-analysis"),
                    .key_id = keys.intern("k_small"),
                    .kind = sample_kind::task,
                    .flags = flag_durable},
             now);
+  }
   const auto r = estimate_costs(agg, 3'600'000, now, price_model{}, 10'000'000'000);
   ASSERT_EQ(r.by_key.size(), 2u);
   ASSERT_EQ(r.by_type.size(), 2u);
   // Durable work costs more per task: k_small comes first despite fewer requests.
   EXPECT_EQ(r.by_key[0].name, "k_small");
   EXPECT_EQ(r.by_type[0].name, "text-analysis");
+  // Regression: a request and the task it ran were two requests (a key's
+  // count and the bill doubled). Now each request counts once, and a key's
+  // durable tasks still count as durable work.
+  EXPECT_EQ(r.by_key[0].use.count, 9'000u);
+  EXPECT_EQ(r.by_key[0].use.durable, 9'000u);
+  EXPECT_EQ(r.by_key[1].use.count, 36'000u);
   // 45 000 requests/h -> 32.4 M/month: 22.4 M over the allowance at $0.30/M.
   EXPECT_NEAR(r.monthly.requests, (45'000.0 * 720 - 10e6) / 1e6 * 0.30, 1e-6);
   // 10 GB stored, 5 GB included.

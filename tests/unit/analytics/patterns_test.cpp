@@ -11,7 +11,7 @@ class AnalyticsPatternsTest : public ::testing::Test {
 protected:
   void add(std::int64_t at, std::string_view type, std::string_view region, std::uint32_t lat,
            std::uint16_t status = 200, std::string_view key = "k_1", std::uint8_t flags = 0,
-           std::uint8_t error_code = 0) {
+           std::uint8_t error_code = 0, sample_kind kind = sample_kind::task) {
     agg.add(sample{.at_ms = at,
                    .latency_us = lat,
                    .status = status,
@@ -19,7 +19,7 @@ protected:
                    .region_id = regions.intern(region),
                    .key_id = keys.intern(key),
                    .error_code = error_code,
-                   .kind = sample_kind::task,
+                   .kind = kind,
                    .flags = flags},
             at);
   }
@@ -39,12 +39,19 @@ TEST_F(AnalyticsPatternsTest, TopTypesKeysPeakHoursAndErrorClusters) {
     add(t14 + i, "echo", "us-east", 1000, 504, "k_b", 0, code);
   for (int i = 0; i < 3; ++i)
     add(t14 - 5 * 3'600'000 + i, "echo", "eu-west", 1000, 200, "k_b");
+  // A key's requests are its HTTP requests (a task is the request again).
+  for (int i = 0; i < 20; ++i)
+    add(t14 + i, "tasks_run", "eu-west", 1000, 200, "k_a", 0, 0, sample_kind::http);
+  for (int i = 0; i < 10; ++i)
+    add(t14 + i, "tasks_run", "eu-west", 1000, 200, "k_b", 0, 0, sample_kind::http);
   const auto p = find_patterns(agg, 300'000, t14 + 1'000);
   ASSERT_EQ(p.top_types.size(), 2u);
   EXPECT_EQ(p.top_types[0].name, "json-validator");
   EXPECT_NEAR(p.top_types[0].share, 30.0 / 45.0, 1e-12);
+  ASSERT_EQ(p.top_keys.size(), 2u);
   EXPECT_EQ(p.top_keys[0].name, "k_a");
-  EXPECT_EQ(p.by_hour[14], 45u);
+  EXPECT_EQ(p.top_keys[0].count, 20u);
+  EXPECT_EQ(p.by_hour[14], 75u); // samples of every kind
   EXPECT_EQ(p.by_hour[9], 3u);
   EXPECT_EQ(p.peak_hours, (std::vector<int>{14, 9}));
   ASSERT_EQ(p.error_clusters.size(), 1u);
@@ -67,10 +74,13 @@ TEST_F(AnalyticsPatternsTest, RecommendsLatencyErrorsAndRateLimits) {
   for (int i = 0; i < 100; ++i)
     add(t14 + 100'000 + i, "echo", "us-east", 1000, i % 10 == 0 ? 502 : 200, "k_ok", 0,
         i % 10 == 0 ? code : 0);
-  // k_123 is refused 40 % of the time.
+  // k_123 is refused 40 % of the time (its HTTP requests; the 30 admitted
+  // ones ran a task each, which does not change the share).
   for (int i = 0; i < 50; ++i)
-    add(t14 + 100'000 + i, "echo", "eu-west", 100, i % 5 < 2 ? 429 : 200, "k_123",
-        i % 5 < 2 ? std::uint8_t{flag_rate_limited} : std::uint8_t{0});
+    add(t14 + 100'000 + i, "tasks_run", "eu-west", 100, i % 5 < 2 ? 429 : 200, "k_123",
+        i % 5 < 2 ? std::uint8_t{flag_rate_limited} : std::uint8_t{0}, 0, sample_kind::http);
+  for (int i = 0; i < 30; ++i)
+    add(t14 + 100'000 + i, "echo", "eu-west", 100, 200, "k_123");
   const auto now = t14 + 4 * 60'000 + 59'000;
   const auto recs = recommend(agg, 300'000, now, {});
   ASSERT_EQ(recs.size(), 3u) << nlohmann::json(recs).dump(1);
