@@ -542,12 +542,15 @@ void lose_peer(link_actor* self, const std::string& node, const std::string& why
       j.route.exclude.push_back(f.region);
       route_fwd(self, f.job);
     } else {
-      j.done(outcome_of(j.request,
-                        fail(errc::unavailable,
-                             "the node of region " + f.region +
-                                 " went down before answering; the task may have run",
-                             {{"region", f.region}, {"may_have_run", true}}),
-                        f.region));
+      // The answer names the node that may have run it (X-Served-By-Node).
+      auto o = outcome_of(j.request,
+                          fail(errc::unavailable,
+                               "node " + f.node + " of region " + f.region +
+                                   " went down before answering; the task may have run",
+                               {{"region", f.region}, {"node", f.node}, {"may_have_run", true}}),
+                          f.region);
+      o.node = f.node;
+      j.done(std::move(o));
     }
   }
   std::vector<std::uint64_t> op_tokens;
@@ -736,12 +739,15 @@ void send_forward(link_actor* self, fwd_job_ptr j, const std::string& region,
               return;
             auto f = std::move(it->second);
             st.forwards.erase(it);
-            f.job->done(outcome_of(f.job->request,
-                                   fail(errc::unavailable,
-                                        "region " + f.region + " did not answer (" +
-                                            caf::to_string(e) + "); the task may have run",
-                                        {{"region", f.region}, {"may_have_run", true}}),
-                                   f.region));
+            auto o =
+                outcome_of(f.job->request,
+                           fail(errc::unavailable,
+                                "node " + f.node + " of region " + f.region + " did not answer (" +
+                                    caf::to_string(e) + "); the task may have run",
+                                {{"region", f.region}, {"node", f.node}, {"may_have_run", true}}),
+                           f.region);
+            o.node = f.node;
+            f.job->done(std::move(o));
           });
 }
 

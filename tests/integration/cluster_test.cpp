@@ -375,6 +375,9 @@ TEST_F(ClusterIntegrationTest, ForwardedTaskWhoseNodeDiesIsRetriedOnlyWhenIdempo
   ASSERT_TRUE(once);
   EXPECT_TRUE(is_problem(*once, 503, "unavailable")) << once->body;
   EXPECT_EQ(once->json()["may_have_run"], true) << once->body;
+  // Regression: the node that may have run it was not named.
+  EXPECT_EQ(once->header("X-Served-By-Node"), "asia-east");
+  EXPECT_EQ(once->json()["node"], "asia-east") << once->body;
   ASSERT_TRUE(retried);
   ASSERT_EQ(retried->status, 200u) << retried->body;
   EXPECT_EQ(retried->json()["region"], "us-east"); // JP's first fallback
