@@ -78,6 +78,9 @@ struct node_runtime::impl {
   // changed when a new queue name first appears.
   std::mutex queues_mutex;
   std::map<std::string, caf::actor, std::less<>> queues;
+  std::map<std::string, std::shared_ptr<queue_actor_deps::gauges>, std::less<>> queue_gauges;
+  std::shared_ptr<std::atomic<std::uint32_t>> executor_waiting =
+      std::make_shared<std::atomic<std::uint32_t>>(0);
 };
 
 caf::actor node_runtime::impl::queue(const std::string& name) {
@@ -96,6 +99,8 @@ caf::actor node_runtime::impl::queue(const std::string& name) {
   deps.webhooks = webhooks;
   deps.stalled_queues = stalled_queues;
   deps.analytics = analytics;
+  deps.depth = std::make_shared<queue_actor_deps::gauges>();
+  queue_gauges.emplace(name, deps.depth);
   auto actor = spawn_queue_actor(system, std::move(deps));
   queues.emplace(name, actor);
   return actor;
@@ -146,6 +151,7 @@ result<bool> node_runtime::start() {
   cfg.region = d.options.region;
   cfg.executor_threads = d.options.executor_threads;
   cfg.max_waiting = d.options.max_waiting;
+  cfg.waiting = d.executor_waiting;
   d.region_node = spawn_region_node(d.system, std::move(cfg));
   d.idempotency = spawn_idempotency_actor(d.system, d.env, d.writer, idempotency_config{});
   if (d.options.webhooks.client)
@@ -265,6 +271,20 @@ std::vector<std::string> node_runtime::queue_names() const {
   for (const auto& [name, q] : impl_->queues)
     names.push_back(name); // the map keeps them sorted
   return names;
+}
+
+std::vector<node_runtime::queue_depth> node_runtime::queue_depths() const {
+  std::vector<queue_depth> out;
+  std::lock_guard guard{impl_->queues_mutex};
+  out.reserve(impl_->queue_gauges.size());
+  for (const auto& [name, g] : impl_->queue_gauges)
+    out.push_back({name, g->waiting.load(std::memory_order_relaxed),
+                   g->running.load(std::memory_order_relaxed)});
+  return out;
+}
+
+std::uint32_t node_runtime::executor_queue_depth() const noexcept {
+  return impl_->executor_waiting->load(std::memory_order_relaxed);
 }
 
 void node_runtime::probe_actors(std::chrono::milliseconds timeout, probe_done done) {

@@ -86,6 +86,20 @@ public:
   /// task, stored or new), sorted. Thread-safe.
   [[nodiscard]] std::vector<std::string> queue_names() const;
 
+  /// One durable queue's tasks, as its actor last stored them.
+  struct queue_depth {
+    std::string queue;
+    std::uint32_t waiting = 0; ///< queued or delayed, not yet running
+    std::uint32_t running = 0;
+  };
+  /// Every queue's depth, sorted by name (GET /metrics). Thread-safe; reads
+  /// counters the actors keep, with no round trip to them.
+  [[nodiscard]] std::vector<queue_depth> queue_depths() const;
+
+  /// Jobs waiting for an executor (synchronous tasks and running durable
+  /// ones), for heartbeats and GET /metrics. Thread-safe, lock-free.
+  [[nodiscard]] std::uint32_t executor_queue_depth() const noexcept;
+
   using actor_probe = actors::actor_probe;
   /// Asks each actor of the runtime for its mailbox size
   /// (internal::mailbox_atom; CAF 0.17's mailbox().size() may only be read

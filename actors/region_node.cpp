@@ -37,12 +37,18 @@ caf::behavior executor(caf::event_based_actor* self, caf::actor owner) {
 struct region_state {
   explicit region_state() : queue(0) {}
   executor_queue<job_ptr, caf::actor> queue;
+  std::shared_ptr<std::atomic<std::uint32_t>> waiting;
+  void publish_waiting() const {
+    if (waiting)
+      waiting->store(static_cast<std::uint32_t>(queue.waiting()), std::memory_order_relaxed);
+  }
   std::unordered_map<caf::actor, job_weak_ptr> running; // by executor
   static inline const char* name = "region-node";
 };
 
 caf::behavior region_node(caf::stateful_actor<region_state>* self, region_node_config config) {
   self->state.queue = executor_queue<job_ptr, caf::actor>{config.max_waiting};
+  self->state.waiting = config.waiting;
   for (unsigned i = 0; i < config.executor_threads; ++i) {
     auto worker =
         self->spawn<caf::detached + caf::linked>(executor, caf::actor_cast<caf::actor>(self));
@@ -72,6 +78,7 @@ caf::behavior region_node(caf::stateful_actor<region_state>* self, region_node_c
           self->send(worker, run_atom::value, std::move(j));
           break;
         case executor_queue<job_ptr, caf::actor>::admit::queued:
+          self->state.publish_waiting();
           break;
         case executor_queue<job_ptr, caf::actor>::admit::full:
           j->finish(fail(errc::overloaded, "every executor is busy and the queue is full",
@@ -92,6 +99,7 @@ caf::behavior region_node(caf::stateful_actor<region_state>* self, region_node_c
         } else {
           self->state.running.erase(worker);
         }
+        self->state.publish_waiting();
       },
   };
 }

@@ -2,7 +2,10 @@
 
 #include <caf/fwd.hpp>
 
+#include <atomic>
 #include <cstddef>
+#include <cstdint>
+#include <memory>
 #include <string>
 
 namespace nzl::actors {
@@ -11,6 +14,9 @@ struct region_node_config {
   std::string region;
   unsigned executor_threads = 2;
   std::size_t max_waiting = 1024; ///< jobs waiting for an executor before overload
+  /// Jobs waiting for an executor, stored by the actor after every change so
+  /// other threads (heartbeats, /metrics) read it without a round trip.
+  std::shared_ptr<std::atomic<std::uint32_t>> waiting;
 };
 
 /// Spawns the region node actor and its executor pool (detached workers,

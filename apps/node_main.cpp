@@ -5,6 +5,7 @@
 // finish (up to the manifest's shutdown deadline), then the server and the
 // actors stop and the process exits 0.
 #include "actors/analytics/manifest_options.hpp"
+#include "actors/analytics/queue_metrics.hpp"
 #include "actors/cluster/manifest_options.hpp"
 #include "actors/node_runtime.hpp"
 #include "actors/operator/operator_server.hpp"
@@ -389,6 +390,10 @@ int main(int argc, char** argv) {
   if (manifest->regions.size() > 1) {
     auto cluster_opts = nzl::actors::cluster::options_from_manifest(*manifest, *region, handlers);
     if (cluster_opts)
+      cluster_opts->queue_depth = [&runtime] {
+        return runtime.executor_queue_depth();
+      };
+    if (cluster_opts)
       cluster = std::make_unique<nzl::actors::cluster::cluster_service>(std::move(*cluster_opts),
                                                                         runtime);
     auto cluster_port = cluster ? cluster->start() : nzl::result<std::uint16_t>{cluster_opts.err()};
@@ -431,6 +436,13 @@ int main(int argc, char** argv) {
   }
   // Issue 11: scope=cluster gathers every node's series over the cluster links.
   analytics_opts->peers = cluster.get();
+  // Issue 11: this node's queue depths in /metrics, beside the cluster's.
+  analytics_opts->extra_metrics = [&runtime,
+                                   cluster_extras = std::move(analytics_opts->extra_metrics)] {
+    auto out = cluster_extras ? cluster_extras() : std::vector<nzl::analytics::extra_metric>{};
+    nzl::actors::analytics::append_queue_metrics(runtime, out);
+    return out;
+  };
   nzl::actors::analytics::analytics_hub analytics{std::move(*analytics_opts)};
   if (manifest->analytics.enabled) {
     analytics.start();

@@ -73,6 +73,16 @@ struct queue_state {
 
 using self_ptr = caf::stateful_actor<queue_state>*;
 
+// The queue's depth for readers on other threads (GET /metrics).
+void publish_depth(const queue_state& st) {
+  if (!st.deps.depth)
+    return;
+  st.deps.depth->waiting.store(static_cast<std::uint32_t>(st.order.size()),
+                               std::memory_order_relaxed);
+  st.deps.depth->running.store(static_cast<std::uint32_t>(st.running.size()),
+                               std::memory_order_relaxed);
+}
+
 batch_ptr record_batch(const task_record& r) {
   auto b = std::make_shared<storage::write_batch>();
   b->put(storage::table::tasks, r.id, r.encode());
@@ -148,6 +158,7 @@ void measure_final(const queue_state& st, const task_record& r, const error* err
 void on_finished(self_ptr self, const std::string& id, task_outcome& outcome) {
   auto& st = self->state;
   st.running.erase(id);
+  publish_depth(st);
   auto it = st.records.find(id);
   if (it == st.records.end()) {
     st.cancel_requested.erase(id);
@@ -246,6 +257,7 @@ void dispatch(self_ptr self) {
   }
   if (st.order.size() > 0)
     ensure_tick(self);
+  publish_depth(st);
 }
 
 void purge_expired(self_ptr self) {
@@ -399,6 +411,7 @@ caf::behavior queue_actor(self_ptr self, queue_actor_deps deps) {
         }
         auto was = std::string{to_string(r.status)};
         st.order.remove(id);
+        publish_depth(st);
         r.status = task_status::cancelled;
         r.finished_ms = unix_ms_now();
         finish_final(self, r);

@@ -26,6 +26,13 @@ struct queue_actor_deps {
   std::shared_ptr<std::atomic<int>> stalled_queues; ///< queues not making progress
   /// Where finished tasks are measured (issue 11); null inside: not measured.
   std::shared_ptr<const std::atomic<net::analytics_service*>> analytics;
+  /// Tasks of this queue waiting and running, stored by the actor after every
+  /// change for readers on other threads (/metrics); may be null.
+  struct gauges {
+    std::atomic<std::uint32_t> waiting{0};
+    std::atomic<std::uint32_t> running{0};
+  };
+  std::shared_ptr<gauges> depth;
 };
 
 /// Spawns the actor that alone owns one named queue (the "durable object"):

@@ -253,6 +253,29 @@ TEST_F(AnalyticsIntegrationTest, MetricsCountTasksAndPassPromtool) {
   EXPECT_EQ(rc, 0) << text;
 }
 
+// Queue depths come from counters the queue actors keep: a task delayed by
+// an hour waits in its queue, and /metrics says so without asking the actor.
+TEST_F(AnalyticsIntegrationTest, MetricsShowQueueDepths) {
+  http_client c{node_->port()};
+  auto r = c.post(
+      "/v3/tasks",
+      R"({"type":"echo","payload":{},"options":{"async":true,"queue":"held","delay_ms":3600000}})");
+  ASSERT_TRUE(r);
+  ASSERT_EQ(r->status, 202u) << r->body;
+  std::string body;
+  EXPECT_TRUE(eventually(
+      [&] {
+        auto m = get("/metrics", "");
+        body = m ? m->body : "";
+        return body.find("nzl_queue_tasks{queue=\"held\",state=\"waiting\"} 1") !=
+               std::string::npos;
+      },
+      20s))
+      << body;
+  EXPECT_THAT(body, HasSubstr("nzl_queue_tasks{queue=\"held\",state=\"running\"} 0"));
+  EXPECT_THAT(body, HasSubstr("# TYPE nzl_executor_queue_depth gauge"));
+}
+
 TEST_F(AnalyticsIntegrationTest, ReportComesAsJsonCsvAndHtml) {
   auto j = get("/v3/analytics/report?format=json&window=1h");
   ASSERT_TRUE(j);
