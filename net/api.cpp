@@ -119,6 +119,8 @@ void cluster_route(task_service& service, route kind, http_request& request,
                                    : parse_json_body(request.body, max_depth);
   if (!body)
     return refuse(body.err());
+  if (!body->is_object())
+    return refuse(fail(errc::invalid_field, "the body must be a JSON object", {{"field", ""}}));
   auto text = [&](const char* name) -> result<std::string> {
     auto it = body->find(name);
     if (it == body->end())

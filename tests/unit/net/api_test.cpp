@@ -1,3 +1,4 @@
+#include "cluster/cluster_control.hpp"
 #include "fake_task_service.hpp"
 #include "net/api.hpp"
 
@@ -257,6 +258,47 @@ TEST_F(ApiTest, CompletedAnswerIsWellFormedJsonForAwkwardPayloads) {
     EXPECT_TRUE(doc["duration_ms"].is_number());
     EXPECT_EQ(doc.size(), 6u);
   }
+}
+
+// The cluster routes over a service that is a cluster (issue 5).
+class fake_cluster : public fake_service, public nzl::cluster::cluster_control {
+public:
+  nlohmann::json status() const override { return {{"regions", nlohmann::json::array()}}; }
+  void failover(std::string from, std::string to,
+                nzl::cluster::cluster_control::json_handler done) override {
+    done(nlohmann::json{{"from", from}, {"to", to}});
+  }
+  void failback(std::string region, nzl::cluster::cluster_control::json_handler done) override {
+    done(nlohmann::json{{"region", region}});
+  }
+};
+
+TEST(ApiClusterTest, FailoverAndFailbackBodiesMustBeObjectsNamingTheirRegions) {
+  fake_cluster cluster;
+  api a{cluster, api_options{3, 16, 1000, "1.2.3"}};
+  auto call = [&](std::string target, std::string body) {
+    http_request req;
+    req.method = http_method::post;
+    req.target = std::move(target);
+    req.body = std::move(body);
+    req.content_type = "application/json";
+    req.request_id = "rid-c";
+    http_response out;
+    a.handle(std::move(req), [&](http_response res) { out = std::move(res); });
+    return out;
+  };
+  for (const char* body : {"[1]", "null", "\"eu-west\"", "3"}) {
+    auto r = call("/v3/admin/cluster/failover", body);
+    EXPECT_EQ(r.status, 400u) << body;
+    EXPECT_EQ(json::parse(r.body)["detail"], "the body must be a JSON object") << body;
+    EXPECT_EQ(call("/v3/admin/cluster/failback", body).status, 400u) << body;
+  }
+  auto missing = call("/v3/admin/cluster/failover", "{}");
+  EXPECT_EQ(missing.status, 400u);
+  EXPECT_EQ(json::parse(missing.body)["field"], "from");
+  auto ok = call("/v3/admin/cluster/failover", R"({"from":"us-east","to":"eu-west"})");
+  EXPECT_EQ(ok.status, 200u) << ok.body;
+  EXPECT_EQ(json::parse(ok.body)["to"], "eu-west");
 }
 
 } // namespace
