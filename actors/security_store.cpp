@@ -110,6 +110,17 @@ constexpr std::size_t max_refusals_logged = 1'024;
 // another's.
 std::atomic<std::uint64_t> next_keys_version{1};
 
+// True for a peer message of version 1 holding an array `list`. Peer input:
+// checked without nlohmann's throwing accessors.
+bool peer_message(const json& doc, const char* list) {
+  if (!doc.is_object())
+    return false;
+  auto v = doc.find("v");
+  auto l = doc.find(list);
+  return v != doc.end() && v->is_number_integer() && v->get<std::int64_t>() == 1 &&
+         l != doc.end() && l->is_array();
+}
+
 std::string digest_key(const security::key_digest& d) {
   return std::string{reinterpret_cast<const char*>(d.data()), d.size()};
 }
@@ -358,7 +369,8 @@ struct security_store::impl {
   void push_change(const std::vector<security::key_record>& rs);
   void push_nonces();
   void push_digest();
-  // The handlers of the topics, run on the keeper.
+  // The handlers of the topics: records and digests run on the keeper,
+  // nonces on the link thread.
   void answer_digest(const std::string& from, std::string_view payload);
   void apply_records(caf::event_based_actor* self, const std::string& from,
                      std::string_view payload);
@@ -504,8 +516,7 @@ void security_store::impl::push_digest() {
 
 void security_store::impl::answer_digest(const std::string& from, std::string_view payload) {
   auto doc = json::parse(payload, nullptr, false);
-  if (!doc.is_object() || doc.value("v", 0) != 1 || !doc.contains("buckets") ||
-      !doc["buckets"].is_array() || doc["buckets"].size() != security::key_buckets)
+  if (!peer_message(doc, "buckets") || doc["buckets"].size() != security::key_buckets)
     return refuse_replica(from, "", "a key digest that is not version 1 with 64 buckets");
   std::array<bool, security::key_buckets> differs{};
   bool any = false;
@@ -540,19 +551,21 @@ void security_store::impl::refuse_replica(const std::string& from, const std::st
 void security_store::impl::apply_records(caf::event_based_actor* self, const std::string& from,
                                          std::string_view payload) {
   auto doc = json::parse(payload, nullptr, false);
-  if (!doc.is_object() || doc.value("v", 0) != 1 || !doc.contains("keys") ||
-      !doc["keys"].is_array())
+  if (!peer_message(doc, "keys"))
     return refuse_replica(from, "", "a key message that is not version 1 with a list of keys");
   // Folded by id first: one message may carry a key twice.
   std::map<std::string, security::key_record> incoming;
   for (const auto& item : doc["keys"]) {
     auto r = security::key_record::from_storage_json(item);
     if (!r) {
-      refuse_replica(from, item.is_object() ? item.value("id", "") : "", r.err().detail);
+      const bool named = item.is_object() && item.contains("id") && item["id"].is_string();
+      refuse_replica(from, named ? item["id"].get<std::string>() : "", r.err().detail);
       continue;
     }
     auto [it, fresh] = incoming.try_emplace(r->id, *r);
-    if (!fresh)
+    if (!fresh && it->second.key_hash != r->key_hash)
+      refuse_replica(from, r->id, "two different keys under one id");
+    else if (!fresh)
       it->second = security::merge_key_records(it->second, *r);
   }
   std::vector<std::pair<security::key_record, std::shared_ptr<const net::key_entry>>> changed;
@@ -563,14 +576,26 @@ void security_store::impl::apply_records(caf::event_based_actor* self, const std
     {
       std::shared_lock guard{keys_mutex};
       if (auto it = records.find(id); it != records.end()) {
+        // A record never changes its key: a peer that says otherwise is
+        // refused (merging would leave the old key's entry usable).
+        if (it->second.key_hash != r.key_hash) {
+          refuse_replica(from, id, "a different key under a known id");
+          continue;
+        }
         merged = security::merge_key_records(it->second, r);
         if (merged.to_storage_json() == it->second.to_storage_json())
           continue;
-      } else {
-        // The same key under another id: a bootstrap key stored before its
-        // id was derived from the key. Each node keeps its own.
-        if (by_digest.count(digest_key(r.key_hash)) != 0)
+      } else if (auto same = by_digest.find(digest_key(r.key_hash)); same != by_digest.end()) {
+        // The same key under another id: a bootstrap key stored under a
+        // random id by an older version, on each node its own. Each keeps
+        // its id, but a revocation or expiry reaches every copy.
+        auto local = records.find(same->second->id);
+        if (local == records.end())
           continue;
+        merged = security::join_changes(local->second, r);
+        if (merged.to_storage_json() == local->second.to_storage_json())
+          continue;
+      } else {
         if (records.size() + added >= options.max_keys) {
           refuse_replica(from, id, "this node holds the most keys it may");
           continue;
@@ -605,8 +630,7 @@ void security_store::impl::apply_records(caf::event_based_actor* self, const std
 
 void security_store::impl::apply_nonces(std::string_view payload) {
   auto doc = json::parse(payload, nullptr, false);
-  if (!doc.is_object() || doc.value("v", 0) != 1 || !doc.contains("nonces") ||
-      !doc["nonces"].is_array())
+  if (!peer_message(doc, "nonces"))
     return;
   const auto now_s = unix_ms_now() / 1000;
   for (const auto& n : doc["nonces"]) {
@@ -952,10 +976,10 @@ void security_store::replicate_over(nzl::cluster::peer_messaging& peers) {
     d->run_admin([d, from = std::string{from}, payload = std::string{payload}](
                      caf::event_based_actor*) { d->answer_digest(from, payload); });
   });
-  peers.on_message(std::string{nonces_topic}, [d](std::string_view, std::string_view payload) {
-    d->run_admin(
-        [d, payload = std::string{payload}](caf::event_based_actor*) { d->apply_nonces(payload); });
-  });
+  // Nonces are remembered at once, on the link thread (a hash and one
+  // mutex): through the keeper they would wait behind its commits.
+  peers.on_message(std::string{nonces_topic},
+                   [d](std::string_view, std::string_view payload) { d->apply_nonces(payload); });
   d->peers.store(&peers, std::memory_order_release);
 }
 

@@ -37,14 +37,18 @@ std::uint64_t first_64_bits(const unsigned char (&digest)[internal::sha256_size]
 
 } // namespace
 
+key_record join_changes(const key_record& into, const key_record& other) {
+  key_record out = into;
+  out.revoked_at_ms = earliest_set(into.revoked_at_ms, other.revoked_at_ms);
+  out.expires_at_ms = earliest_set(into.expires_at_ms, other.expires_at_ms);
+  out.replaced_by = std::max(into.replaced_by, other.replaced_by);
+  return out;
+}
+
 key_record merge_key_records(const key_record& a, const key_record& b) {
   bool a_first = a.created_at_ms != b.created_at_ms ? a.created_at_ms < b.created_at_ms
                                                     : created_once_text(a) <= created_once_text(b);
-  key_record out = a_first ? a : b;
-  out.revoked_at_ms = earliest_set(a.revoked_at_ms, b.revoked_at_ms);
-  out.expires_at_ms = earliest_set(a.expires_at_ms, b.expires_at_ms);
-  out.replaced_by = std::max(a.replaced_by, b.replaced_by);
-  return out;
+  return join_changes(a_first ? a : b, a_first ? b : a);
 }
 
 std::uint64_t key_fingerprint(const key_record& r) {

@@ -24,7 +24,16 @@ namespace nzl::security {
 /// created on their own (the bootstrap admin key). Then `revoked_at_ms` and
 /// `expires_at_ms` are the earliest non-zero of the two, and `replaced_by`
 /// the greater of the two (an empty one never wins).
+/// Both must hold the same key (`key_hash`): a record whose hash differs
+/// from the stored one under its id is refused by the caller, never merged.
 [[nodiscard]] key_record merge_key_records(const key_record& a, const key_record& b);
+
+/// `into` with the changeable fields (revocation, expiry, replaced_by)
+/// joined with `other`'s as merge_key_records does; its other fields are
+/// kept. For two records of one key under different ids (a bootstrap key
+/// stored under a random id by an older version on each node), so that a
+/// revocation on one node reaches the others' copies.
+[[nodiscard]] key_record join_changes(const key_record& into, const key_record& other);
 
 /// 64 bits of the SHA-256 of the record's stored form: equal on two nodes
 /// exactly when the records are (with overwhelming probability).

@@ -82,6 +82,18 @@ TEST(SecurityKeyMergeTest, TwoCreationsOfOneKeyAtTheSameTimeAgreeOnOneSealedSecr
   EXPECT_EQ(merge_key_records(a, b).signing_secret_sealed, "sealed-0");
 }
 
+TEST(SecurityKeyMergeTest, ChangesJoinAcrossTwoIdsOfOneKeyKeepingEachId) {
+  auto mine = base();
+  auto theirs = base();
+  theirs.id = "k_ffffffffffffffff";
+  theirs.revoked_at_ms = 1'700'000'900'000;
+  auto joined = join_changes(mine, theirs);
+  EXPECT_EQ(joined.id, mine.id);
+  EXPECT_EQ(joined.revoked_at_ms, theirs.revoked_at_ms);
+  EXPECT_EQ(joined.signing_secret_sealed, mine.signing_secret_sealed);
+  EXPECT_EQ(stored(join_changes(joined, theirs)), stored(joined));
+}
+
 TEST(SecurityKeyMergeTest, FingerprintsFollowTheStoredForm) {
   auto a = base();
   auto b = base();
