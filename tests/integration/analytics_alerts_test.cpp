@@ -24,17 +24,6 @@ namespace {
 using nlohmann::json;
 using namespace std::chrono_literals;
 
-// The secret as an operator gets it: `noizylab-node --print-webhook-secret`.
-std::string read_secret(const node_process& node) {
-  ::setenv("NZL_NODE_KEY", std::string{test_node_key}.c_str(), 1);
-  auto out = run_node_cli({"--manifest", (node.data_dir().parent_path() / "manifest.json").string(),
-                           "--region", "test-region", "--data-dir", node.data_dir().string(),
-                           "--print-webhook-secret"});
-  ::unsetenv("NZL_NODE_KEY");
-  EXPECT_EQ(out.exit_status, 0) << out.output;
-  return out.output.substr(0, out.output.find('\n'));
-}
-
 class AnalyticsAlertSinksTest : public ::testing::Test {
 protected:
   void SetUp() override { ASSERT_TRUE(receiver_.start()) << receiver_.error(); }
@@ -115,7 +104,7 @@ TEST_F(AnalyticsAlertSinksTest, FiringEventIsPostedToTheWebhookSignedAndLogged) 
   char* end = nullptr;
   const auto ts = std::strtoll(timestamp.c_str(), &end, 10);
   ASSERT_TRUE(end && *end == '\0' && !timestamp.empty()) << timestamp;
-  const auto secret = read_secret(*node_);
+  const auto secret = print_webhook_secret(*node_);
   ASSERT_EQ(secret.rfind("whsec_", 0), 0u) << secret;
   EXPECT_TRUE(net::outbound::webhook::verify(secret, msg_id, ts, req.body, signature))
       << "signature " << signature << " does not verify";

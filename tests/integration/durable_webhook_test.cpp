@@ -42,13 +42,7 @@ std::string read_secret(const node_process& node) {
   std::string sealed;
   std::getline(in, sealed);
   EXPECT_EQ(sealed.rfind("sealed:v1:", 0), 0u) << "the webhook secret is stored unsealed";
-  ::setenv("NZL_NODE_KEY", std::string{test_node_key}.c_str(), 1);
-  auto out = run_node_cli({"--manifest", (node.data_dir().parent_path() / "manifest.json").string(),
-                           "--region", "test-region", "--data-dir", node.data_dir().string(),
-                           "--print-webhook-secret"});
-  ::unsetenv("NZL_NODE_KEY");
-  EXPECT_EQ(out.exit_status, 0) << out.output;
-  return out.output.substr(0, out.output.find('\n'));
+  return print_webhook_secret(node);
 }
 
 // Polls the task until its webhook_attempts holds at least `count` entries;

@@ -405,4 +405,12 @@ cli_outcome run_node_cli(const std::vector<std::string>& args, milliseconds time
   return outcome;
 }
 
+std::string print_webhook_secret(const node_process& node) {
+  auto out = run_node_cli({"--manifest", (node.data_dir().parent_path() / "manifest.json").string(),
+                           "--region", node.options().region, "--data-dir",
+                           node.data_dir().string(), "--print-webhook-secret"});
+  EXPECT_EQ(out.exit_status, 0) << out.output;
+  return out.output.substr(0, out.output.find('\n'));
+}
+
 } // namespace nzl::test

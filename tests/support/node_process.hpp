@@ -128,4 +128,9 @@ struct cli_outcome {
 run_node_cli(const std::vector<std::string>& args,
              std::chrono::milliseconds timeout = std::chrono::seconds(20));
 
+/// The node's webhook secret as an operator gets it: `noizylab-node
+/// --print-webhook-secret` on its manifest and data directory (the first
+/// line of the output). Fails the test when the command does.
+[[nodiscard]] std::string print_webhook_secret(const node_process& node);
+
 } // namespace nzl::test
