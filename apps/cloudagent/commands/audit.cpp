@@ -19,7 +19,8 @@ constexpr std::size_t max_cursor_bytes = 1024;
 
 constexpr std::array tail_options{
     option_spec{"follow", "", "keep printing new records (poll every second) until Ctrl-C"},
-    option_spec{"key", "ID", "only requests made with this key id"},
+    // Not --key: that is the global option naming the API key to send.
+    option_spec{"key-id", "ID", "only requests made with this key id"},
     option_spec{"status", "N", "only answers with this HTTP status"},
     option_spec{"since", "T", "from this time: RFC 3339 or a duration ago (10m, 2h)"},
     option_spec{"until", "T", "up to this time: RFC 3339 or a duration ago"},
@@ -45,8 +46,8 @@ void add_records(table& t, const nlohmann::json& page) {
 
 outcome<std::string> base_query(context& ctx, const parsed_args& args, std::uint64_t limit) {
   std::string q = "/v3/admin/audit?limit=" + std::to_string(limit);
-  if (auto key = args.value("key")) {
-    if (auto ok = check_id(*key, "--key"); !ok)
+  if (auto key = args.value("key-id")) {
+    if (auto ok = check_id(*key, "--key-id"); !ok)
       return std::move(ok).err();
     q += "&key=" + percent_encode(*key);
   }

@@ -248,10 +248,14 @@ TEST_F(CliProcessTest, AuditTailSendsTheFiltersAndPrintsRecords) {
         "client_ip":"10.1.2.3","country":null,"method":"POST","path":"/v3/tasks",
         "task_type":"echo","status":401,"duration_ms":0.4,"request_id":"r1","rule":"no_key"}],
         "next":"c1"})"});
-  auto r = run({"audit", "tail", "--key", "k_1", "--status", "401", "--limit", "5", "--since",
+  auto r = run({"audit", "tail", "--key-id", "k_1", "--status", "401", "--limit", "5", "--since",
                 "2024-05-01T00:00:00+02:00"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   auto req = node_.requests().at(0);
+  // The key id filters; it is not the API key sent (that was --key's clash
+  // with the global option).
+  EXPECT_EQ(req.header("Authorization"), std::string{"Bearer "} + admin_key);
+  EXPECT_EQ(r.err.find("visible to other users"), std::string::npos) << r.err;
   EXPECT_EQ(req.target, "/v3/admin/audit?limit=5&key=k_1&status=401&since=2024-05-01T00%3A00%"
                         "3A00%2B02%3A00");
   EXPECT_NE(r.out.find("TIME"), std::string::npos);
