@@ -27,21 +27,37 @@ constexpr std::array tail_options{
     option_spec{"limit", "N", "records per request, 1-1000 (default 100)"},
 };
 
+constexpr std::size_t audit_columns = 10;
+
 table audit_table() {
   table t{{"TIME", "STATUS", "MS", "METHOD", "PATH", "TASK", "KEY", "CLIENT", "COUNTRY", "RULE"}};
-  // Fixed minimums so that the pages of --follow line up.
+  // Fixed minimums so that the pages of --follow usually line up (a key id
+  // is 18 characters).
   for (auto [column, width] : std::initializer_list<std::pair<std::size_t, std::size_t>>{
-           {0, 24}, {1, 6}, {2, 6}, {3, 6}, {4, 24}, {5, 12}, {6, 14}, {7, 15}, {8, 7}})
+           {0, 24}, {1, 6}, {2, 6}, {3, 6}, {4, 24}, {5, 12}, {6, 18}, {7, 15}, {8, 7}})
     t.min_width(column, width);
   return t;
 }
 
-void add_records(table& t, const nlohmann::json& page) {
-  for (auto& r : array_of(page, "records"))
-    t.add_row({text_of(r, "time"), number_of(r, "status"), number_of(r, "duration_ms"),
-               text_of(r, "method"), text_of(r, "path"), text_of(r, "task_type"),
-               text_of(r, "key_id"), text_of(r, "client_ip"), text_of(r, "country"),
-               text_of(r, "rule")});
+/// Adds a page's records. With `widths` (--follow), a column never narrows
+/// again once a page widened it, so a later page of shorter values still
+/// lines up with the earlier ones.
+void add_records(table& t, const nlohmann::json& page,
+                 std::array<std::size_t, audit_columns>* widths = nullptr) {
+  for (auto& r : array_of(page, "records")) {
+    std::vector<std::string> cells{text_of(r, "time"),          number_of(r, "status"),
+                                   number_of(r, "duration_ms"), text_of(r, "method"),
+                                   text_of(r, "path"),          text_of(r, "task_type"),
+                                   text_of(r, "key_id"),        text_of(r, "client_ip"),
+                                   text_of(r, "country"),       text_of(r, "rule")};
+    if (widths != nullptr)
+      for (std::size_t c = 0; c < audit_columns; ++c)
+        if (auto w = display_width(sanitize(cells[c])); w > (*widths)[c]) {
+          (*widths)[c] = w;
+          t.min_width(c, w);
+        }
+    t.add_row(std::move(cells));
+  }
 }
 
 outcome<std::string> base_query(context& ctx, const parsed_args& args, std::uint64_t limit) {
@@ -83,6 +99,7 @@ outcome<done> follow(context& ctx, const std::string& query, std::uint64_t limit
   if (!node)
     return std::move(node).err();
   table t = audit_table();
+  std::array<std::size_t, audit_columns> widths{};
   bool header_printed = false;
   bool reachable = true;
   std::string cursor;
@@ -104,7 +121,7 @@ outcome<done> follow(context& ctx, const std::string& query, std::uint64_t limit
           if (answer->raw.back() != '\n')
             ctx.print.out("\n");
         } else {
-          add_records(t, answer->body);
+          add_records(t, answer->body, &widths);
           ctx.print.out(t.render(!header_printed));
           header_printed = true;
           t.clear_rows();

@@ -280,6 +280,31 @@ TEST_F(CliProcessTest, AuditTailFollowPollsWithTheCursorAndStopsOnSigterm) {
   EXPECT_NE(r.out.find("/a"), std::string::npos);
 }
 
+TEST_F(CliProcessTest, AuditTailFollowKeepsColumnsOfAnEarlierWiderPage) {
+  node_.answer("GET /v3/admin/audit",
+               {200, R"({"records":[{"seq":1,"time":"t1","status":404,"method":"DELETE",
+        "path":"/v3/admin/keys/k_0000000000000000/rotate","task_type":"wide"}],"next":"c1"})"});
+  node_.answer("GET /v3/admin/audit",
+               {200, R"({"records":[{"seq":2,"time":"t2","status":200,"method":"GET",
+        "path":"/a","task_type":"narrow"}],"next":"c2"})"});
+  node_.answer("GET /v3/admin/audit", {200, R"({"records":[],"next":"c2"})"});
+  child_process child{{"audit", "tail", "--follow"}, env()};
+  ASSERT_TRUE(node_.wait_for_requests(3));
+  ASSERT_EQ(::kill(child.pid(), SIGTERM), 0);
+  auto r = child.wait();
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto column_of = [&](std::string_view cell) -> std::size_t {
+    auto at = r.out.find(cell);
+    if (at == std::string::npos)
+      return std::string::npos;
+    auto line_start = r.out.rfind('\n', at);
+    return line_start == std::string::npos ? at : at - line_start - 1;
+  };
+  // The second page's TASK cell sits under the header's TASK, as the first's.
+  EXPECT_EQ(column_of("narrow"), column_of("TASK")) << r.out;
+  EXPECT_EQ(column_of("wide"), column_of("TASK")) << r.out;
+}
+
 TEST_F(CliProcessTest, PluginsListAndReload) {
   node_.answer("GET /v3/plugins",
                {200, R"({"plugins":[{"name":"core","version":"1.0.0","source":"builtin",
