@@ -503,7 +503,9 @@ void session::on_publish(const json& id, const json& doc) {
     return reply_error(id, "invalid_field", "publish needs data (any JSON value)", true);
   bad_in_a_row_ = 0;
   const auto& name = ch->get_ref<const std::string&>();
-  if (name == "tasks" || name == "alerts")
+  // analytics too: its subscribers (dashboards) take its events for the
+  // node's own snapshot, so a client must not be able to forge one.
+  if (name == "tasks" || name == "alerts" || name == "analytics")
     return reply_error(id, "forbidden", "system channels are written by the node only", false);
   auto seq =
       hub_.channels().publish(name, data->dump(-1, ' ', false, json::error_handler_t::replace));

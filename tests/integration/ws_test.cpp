@@ -105,6 +105,11 @@ TEST_F(WsIntegrationTest, ErrorsHaveCodesAndKeepTheConnectionOpen) {
   EXPECT_EQ((*c->recv())["code"], "invalid_field");
   ASSERT_TRUE(c->send({{"type", "publish"}, {"channel", "tasks"}, {"data", 1}}));
   EXPECT_EQ((*c->recv())["code"], "forbidden");
+  // Every system channel: a forged analytics snapshot reached dashboards.
+  for (const char* system : {"alerts", "analytics"}) {
+    ASSERT_TRUE(c->send({{"type", "publish"}, {"channel", system}, {"data", 1}}));
+    EXPECT_EQ((*c->recv())["code"], "forbidden") << system;
+  }
   ASSERT_TRUE(c->send({{"type", "ping"}, {"id", "still"}}));
   EXPECT_EQ((*c->recv())["type"], "pong");
 }
