@@ -1153,6 +1153,13 @@ void security_store::rotate_key(std::string id, std::int64_t grace_s, json_handl
       old = it->second;
     }
     const auto now = unix_ms_now();
+    // A key in its grace period is still usable, but rotating it again would
+    // fork its line of successors.
+    if (!old.replaced_by.empty())
+      return done(
+          fail(errc::conflict,
+               "key " + id + " was already rotated; rotate its successor " + old.replaced_by,
+               {{"id", id}, {"replaced_by", old.replaced_by}}));
     if (!old.usable_at(now))
       return done(
           fail(errc::conflict,

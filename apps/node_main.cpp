@@ -33,6 +33,7 @@
 
 #include <csignal>
 #include <cstdio>
+#include <cstring>
 #include <fcntl.h>
 #include <filesystem>
 #include <fstream>
@@ -161,6 +162,15 @@ nzl::result<nzl::actors::webhook_config> make_webhook_config(const nzl::config::
   return cfg;
 }
 
+// Removes a secret from the environment after overwriting its text:
+// unsetenv alone leaves the bytes the process started with readable in
+// /proc/<pid>/environ for as long as it runs.
+void wipe_env(const char* name) {
+  if (char* value = std::getenv(name))
+    ::explicit_bzero(value, std::strlen(value));
+  ::unsetenv(name);
+}
+
 // The node key that seals secrets at rest: NZL_NODE_KEY (the key as text),
 // else the file named by NZL_NODE_KEY_FILE or the manifest.
 nzl::result<nzl::security::node_key> load_node_key(const nzl::config::manifest& m) {
@@ -173,7 +183,7 @@ nzl::result<nzl::security::node_key> load_node_key(const nzl::config::manifest& 
                      "(64 hex characters), NZL_NODE_KEY_FILE or security.node_key_file in the "
                      "manifest; create a key file with: noizylab-node --create-node-key FILE");
   auto key = nzl::security::load_node_key(file, "NZL_NODE_KEY");
-  ::unsetenv("NZL_NODE_KEY");
+  wipe_env("NZL_NODE_KEY");
   return key;
 }
 
@@ -363,8 +373,8 @@ int main(int argc, char** argv) {
   if (const char* bootstrap = std::getenv("NZL_BOOTSTRAP_ADMIN_KEY"); bootstrap && *bootstrap) {
     const char* secret = std::getenv("NZL_BOOTSTRAP_ADMIN_SIGNING_SECRET");
     auto ok = (*security)->ensure_admin_key(bootstrap, "bootstrap-admin", secret ? secret : "");
-    ::unsetenv("NZL_BOOTSTRAP_ADMIN_KEY");
-    ::unsetenv("NZL_BOOTSTRAP_ADMIN_SIGNING_SECRET");
+    wipe_env("NZL_BOOTSTRAP_ADMIN_KEY");
+    wipe_env("NZL_BOOTSTRAP_ADMIN_SIGNING_SECRET");
     if (!ok) {
       std::cerr << "noizylab-node: NZL_BOOTSTRAP_ADMIN_KEY: " << ok.err().detail << '\n';
       (*security)->close();

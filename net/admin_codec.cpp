@@ -190,8 +190,11 @@ result<std::int64_t> decode_rotate_grace(const json& body) {
     if (k != "grace_s")
       return fail(errc::invalid_field, "unknown field '" + k + "'", {{"field", k}});
   auto g = body.find("grace_s");
+  // Required: a default of 0 would revoke the old key at once.
   if (g == body.end())
-    return std::int64_t{0};
+    return fail(errc::invalid_field,
+                "grace_s is required: the seconds the old key keeps working (0 ends it now)",
+                {{"field", "grace_s"}});
   if (!g->is_number_integer() || g->get<std::int64_t>() < 0 || g->get<std::int64_t>() > max_grace_s)
     return fail(errc::invalid_field, "grace_s: an integer from 0 to 2592000 (30 days)",
                 {{"field", "grace_s"}});

@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include <ctime>
+#include <fstream>
 #include <set>
 #include <thread>
 
@@ -217,6 +218,16 @@ TEST_F(GatewayIntegrationTest, KeysCanBeCreatedListedRotatedAndRevoked) {
   ASSERT_TRUE(rotated && rotated->status == 201) << (rotated ? rotated->body : "");
   auto fresh = rotated->json()["key"];
   EXPECT_EQ(rotated->json()["previous"]["replaced_by"], fresh["id"]);
+  // Rotated once, a key in its grace period is not rotated again; its
+  // successor is; a rotation needs its grace period.
+  auto again = c.post("/v3/admin/keys/" + id + "/rotate", R"({"grace_s":3600})");
+  ASSERT_TRUE(again);
+  EXPECT_EQ(again->status, 409) << again->body;
+  EXPECT_EQ(again->json()["replaced_by"], fresh["id"]) << again->body;
+  auto no_grace = c.post("/v3/admin/keys/" + fresh["id"].get<std::string>() + "/rotate", "{}");
+  ASSERT_TRUE(no_grace);
+  EXPECT_EQ(no_grace->status, 400) << no_grace->body;
+  EXPECT_EQ(no_grace->json()["field"], "grace_s");
   // Both work during the grace period.
   http_client next{node_->port()};
   next.set_api_key(fresh["key"]);
@@ -231,6 +242,17 @@ TEST_F(GatewayIntegrationTest, KeysCanBeCreatedListedRotatedAndRevoked) {
   ASSERT_TRUE(bad);
   EXPECT_EQ(bad->status, 400);
   EXPECT_EQ(bad->json()["field"], "scopes");
+}
+
+// The bootstrap key and the node key are overwritten in the environment the
+// node started with, not only unset: /proc/<pid>/environ shows the rest.
+TEST_F(GatewayIntegrationTest, SecretsAreWipedFromTheNodesEnvironment) {
+  std::ifstream in{"/proc/" + std::to_string(node_->pid()) + "/environ", std::ios::binary};
+  ASSERT_TRUE(in) << "cannot read the node's environment";
+  const std::string environ{std::istreambuf_iterator<char>{in}, {}};
+  EXPECT_NE(environ.find("PATH="), std::string::npos) << "read nothing";
+  EXPECT_EQ(environ.find(std::string{test_admin_key}), std::string::npos);
+  EXPECT_EQ(environ.find(std::string{test_node_key}), std::string::npos);
 }
 
 TEST_F(GatewayIntegrationTest, KeysSurviveARestart) {

@@ -42,7 +42,10 @@ TEST(GatewayAdminCodecTest, KeySpecErrorsNameTheField) {
 }
 
 TEST(GatewayAdminCodecTest, RotateGraceBounds) {
-  EXPECT_EQ(decode_rotate_grace(json::object()).value(), 0);
+  auto missing = decode_rotate_grace(json::object());
+  ASSERT_FALSE(missing);
+  EXPECT_EQ(missing.err().code, errc::invalid_field);
+  EXPECT_EQ(decode_rotate_grace(json{{"grace_s", 0}}).value(), 0);
   EXPECT_EQ(decode_rotate_grace(json{{"grace_s", 3600}}).value(), 3600);
   EXPECT_FALSE(decode_rotate_grace(json{{"grace_s", -1}}));
   EXPECT_FALSE(decode_rotate_grace(json{{"grace_s", 2592001}}));
