@@ -399,13 +399,13 @@ int main(int argc, char** argv) {
   std::unique_ptr<nzl::actors::cluster::cluster_service> cluster;
   if (manifest->regions.size() > 1) {
     auto cluster_opts = nzl::actors::cluster::options_from_manifest(*manifest, *region, handlers);
-    if (cluster_opts)
+    if (cluster_opts) {
       cluster_opts->queue_depth = [&runtime] {
         return runtime.executor_queue_depth();
       };
-    if (cluster_opts)
       cluster = std::make_unique<nzl::actors::cluster::cluster_service>(std::move(*cluster_opts),
                                                                         runtime);
+    }
     auto cluster_port = cluster ? cluster->start() : nzl::result<std::uint16_t>{cluster_opts.err()};
     if (!cluster_port) {
       std::cerr << "noizylab-node: " << cluster_port.err().detail << '\n';
