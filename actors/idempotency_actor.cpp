@@ -12,6 +12,7 @@
 // periodic tick.
 #include "actors/idempotency_actor.hpp"
 
+#include "actors/internal/mailbox_size.hpp"
 #include "actors/internal/messages.hpp"
 #include "core/log.hpp"
 #include "core/time.hpp"
@@ -147,7 +148,7 @@ caf::behavior idempotency_actor(self_ptr self, std::shared_ptr<storage::environm
       // `cloudagent shell actors`: the size is read on this actor's own
       // thread, the only one CAF 0.17 lets read it.
       [self](nzl::actors::internal::mailbox_atom) -> std::uint64_t {
-        return self->mailbox().size();
+        return internal::mailbox_size(self);
       },
       [=](begin_atom, const std::string& key, const std::string& fingerprint,
           const begin_handler& done) {

@@ -10,6 +10,7 @@
 
 #include "actors/executor_queue.hpp"
 #include "actors/internal/execute.hpp"
+#include "actors/internal/mailbox_size.hpp"
 #include "actors/internal/messages.hpp"
 
 #include <caf/all.hpp>
@@ -66,7 +67,7 @@ caf::behavior region_node(caf::stateful_actor<region_state>* self, region_node_c
       // `cloudagent shell actors`: the size is read on this actor's own
       // thread, the only one CAF 0.17 lets read it.
       [self](nzl::actors::internal::mailbox_atom) -> std::uint64_t {
-        return self->mailbox().size();
+        return internal::mailbox_size(self);
       },
       [=](run_atom, job_ptr j) {
         // The timer holds a weak reference: a finished job is freed at once.

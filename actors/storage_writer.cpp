@@ -8,6 +8,7 @@
 // never told it was durable.
 #include "actors/storage_writer.hpp"
 
+#include "actors/internal/mailbox_size.hpp"
 #include "actors/internal/messages.hpp"
 #include "core/log.hpp"
 #include "storage/environment.hpp"
@@ -68,7 +69,7 @@ caf::behavior storage_writer(caf::stateful_actor<writer_state>* self,
       // `cloudagent shell actors`: the size is read on this actor's own
       // thread, the only one CAF 0.17 lets read it.
       [self](nzl::actors::internal::mailbox_atom) -> std::uint64_t {
-        return self->mailbox().size();
+        return internal::mailbox_size(self);
       },
       [=](write_atom, const batch_ptr& batch) -> caf::result<ok_atom> {
         auto& st = self->state;

@@ -8,6 +8,7 @@
 // a crash are not resumed (at-most max_attempts, possibly fewer).
 #include "actors/webhook_dispatcher.hpp"
 
+#include "actors/internal/mailbox_size.hpp"
 #include "actors/internal/messages.hpp"
 #include "actors/internal/queue_messages.hpp"
 #include "core/log.hpp"
@@ -84,7 +85,7 @@ caf::behavior dispatcher(self_ptr self, webhook_config config) {
       // `cloudagent shell actors`: the size is read on this actor's own
       // thread, the only one CAF 0.17 lets read it.
       [self](nzl::actors::internal::mailbox_atom) -> std::uint64_t {
-        return self->mailbox().size();
+        return internal::mailbox_size(self);
       },
       [=](deliver_atom, const record_ptr& record, const caf::actor& queue) {
         auto d = std::make_shared<delivery>();

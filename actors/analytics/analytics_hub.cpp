@@ -32,6 +32,7 @@
 
 #include "actors/analytics/analytics_hub.hpp"
 
+#include "actors/internal/mailbox_size.hpp"
 #include "analytics/aggregator.hpp"
 #include "analytics/name_table.hpp"
 #include "analytics/recorder.hpp"
@@ -234,7 +235,7 @@ caf::behavior analytics_actor(caf::stateful_actor<actor_state>* self,
         // Answer with what the rings hold now, not what they held 100 ms ago.
         self->state.agg->drain(self->state.core->rec, now_of(*self->state.options));
         c->ran = true;
-        self->state.mailbox_now = self->mailbox().size();
+        self->state.mailbox_now = nzl::actors::internal::mailbox_size(self);
         c->fn(self->state);
       },
   };

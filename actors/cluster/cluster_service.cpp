@@ -27,6 +27,7 @@
 #include "actors/cluster/cluster_service.hpp"
 
 #include "actors/cluster/internal/wire.hpp"
+#include "actors/internal/mailbox_size.hpp"
 #include "cluster/backoff.hpp"
 #include "cluster/gather_round.hpp"
 #include "cluster/hello_check.hpp"
@@ -1285,7 +1286,9 @@ caf::behavior link_behavior(link_actor* self, cluster_service::impl* svc) {
       },
       [self](job_atom, fwd_job_ptr& j) { route_fwd(self, std::move(j)); },
       [self](opjob_atom, op_job_ptr& j) { route_op(self, std::move(j)); },
-      [self](mbox_atom, const mailbox_probe_ptr& p) { p->run(self->mailbox().size()); },
+      [self](mbox_atom, const mailbox_probe_ptr& p) {
+        p->run(nzl::actors::internal::mailbox_size(self));
+      },
   };
 }
 

@@ -19,6 +19,7 @@
 // - The middleman's heartbeat is on: a shell that vanishes is dropped.
 #include "actors/operator/operator_server.hpp"
 
+#include "actors/internal/mailbox_size.hpp"
 #include "actors/operator/operator_verifier.hpp"
 #include "actors/operator/wire.hpp"
 #include "core/log.hpp"
@@ -89,7 +90,7 @@ caf::behavior operator_actor(caf::event_based_actor* self,
       [=](command_msg& cmd) {
         // The mailbox is only read on the actor's own thread; others see
         // this copy (taken before the command runs, so `actors` shows it).
-        mailbox->store(self->mailbox().size(), std::memory_order_relaxed);
+        mailbox->store(nzl::actors::internal::mailbox_size(self), std::memory_order_relaxed);
         // The reply goes to the sender as a plain message, from whatever
         // thread the hook answers on.
         auto sender = caf::actor_cast<caf::actor>(self->current_sender());

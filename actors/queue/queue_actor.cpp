@@ -19,6 +19,7 @@
 // Final tasks are purged `result_ttl_ms` after finishing.
 #include "actors/queue/queue_actor.hpp"
 
+#include "actors/internal/mailbox_size.hpp"
 #include "actors/internal/messages.hpp"
 #include "actors/internal/queue_messages.hpp"
 #include "actors/queue/task_queue.hpp"
@@ -355,7 +356,7 @@ caf::behavior queue_actor(self_ptr self, queue_actor_deps deps) {
       // `cloudagent shell actors`: the size is read on this actor's own
       // thread, the only one CAF 0.17 lets read it.
       [self](nzl::actors::internal::mailbox_atom) -> std::uint64_t {
-        return self->mailbox().size();
+        return internal::mailbox_size(self);
       },
       [=](enqueue_atom, const record_ptr& rec, const json_reply& reply) {
         auto& st = self->state;
