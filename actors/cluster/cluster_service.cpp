@@ -22,6 +22,11 @@
 // timer or lose_peer(), so it always ends. Messages from one node to another
 // keep their order (one actor each side, one link).
 //
+// A forwarded task keeps its caller's progress callback and cancel flag
+// here (in `forwards`); the serving node keeps the task's own cancel flag in
+// `remote_runs` under (our link actor, our token) until the task ends, sends
+// progress back as that link actor, and sets the flag on our cancel.
+//
 // A crash of this node loses the synchronous tasks it forwarded (their
 // clients see the connection drop); durable tasks live on their home node.
 #include "actors/cluster/cluster_service.hpp"
@@ -146,6 +151,8 @@ using out_atom = caf::atom_constant<caf::atom("nzl_out")>;
 using gather_atom = caf::atom_constant<caf::atom("nzl_gath")>;
 using gend_atom = caf::atom_constant<caf::atom("nzl_gend")>;
 using sexp_atom = caf::atom_constant<caf::atom("nzl_sexp")>;
+using fpoll_atom = caf::atom_constant<caf::atom("nzl_fpoll")>;
+using fdone_atom = caf::atom_constant<caf::atom("nzl_fdone")>;
 
 const std::string app_id = "noizylab-cluster/" + std::to_string(protocol_version);
 
@@ -417,7 +424,12 @@ struct pending_fwd {
   fwd_job_ptr job;
   std::string node;
   std::string region;
+  bool cancel_sent = false; ///< the serving node was told of the cancel
 };
+
+/// A peer's forwarded task running here, by (sending link actor, its token):
+/// what a cancel from that peer sets.
+using remote_run_key = std::pair<caf::actor_addr, std::uint64_t>;
 
 struct pending_op {
   op_job_ptr job;
@@ -436,6 +448,8 @@ struct link_state {
   std::unordered_map<std::uint64_t, pending_fwd> forwards;
   std::unordered_map<std::uint64_t, pending_op> ops;
   std::unordered_map<std::uint64_t, caf::response_promise> serving;
+  std::map<remote_run_key, std::shared_ptr<cancel_flag>> remote_runs;
+  bool cancel_poll_armed = false;
   std::map<std::string, nc::balancer, std::less<>> balancers;
   std::map<std::string, topic_handlers, std::less<>> topics;
   std::unordered_map<std::uint64_t, pending_gather> gathers;
@@ -711,6 +725,59 @@ void dial(link_actor* self, const std::string& node) {
             [retry](caf::error& e) { retry("probe: " + caf::to_string(e)); });
 }
 
+// How often the cancel flags of forwarded tasks are looked at. A flag is an
+// atomic its setter (a WebSocket cancel, a client's deadline) cannot wake
+// anyone with, so the link actor polls, and only while tasks are out.
+constexpr auto cancel_poll_interval = std::chrono::milliseconds{25};
+
+void arm_cancel_poll(link_actor* self) {
+  if (self->state.cancel_poll_armed)
+    return;
+  self->state.cancel_poll_armed = true;
+  self->delayed_send(self, cancel_poll_interval, fpoll_atom::value);
+}
+
+// Tells the serving node of each forwarded task cancelled here since the
+// last look (once per task).
+void poll_cancels(link_actor* self) {
+  auto& s = self->state;
+  s.cancel_poll_armed = false;
+  for (auto& [token, f] : s.forwards) {
+    if (f.cancel_sent || !f.job->request.cancel || !f.job->request.cancel->cancelled())
+      continue;
+    auto p = s.peers.find(f.node);
+    if (p == s.peers.end() || !p->second.handle)
+      continue;
+    f.cancel_sent = true;
+    self->send(p->second.handle, fcancel_atom::value, token);
+  }
+  if (!s.forwards.empty())
+    arm_cancel_poll(self);
+}
+
+// The serving node's progress callback for a peer's task: one-way messages
+// to the sending link actor, at most one per 20 ms (the last, 100, always
+// goes), so that a handler reporting in a tight loop cannot flood the link.
+// Sent as this node's link actor, which the sender checks.
+std::function<void(int, std::string_view)> progress_to(caf::actor me, caf::actor origin,
+                                                       std::uint64_t token) {
+  struct limiter {
+    std::chrono::steady_clock::time_point last{};
+    bool sent = false;
+  };
+  auto l = std::make_shared<limiter>();
+  return [me = std::move(me), origin = std::move(origin), token, l](int percent,
+                                                                    std::string_view stage) {
+    const auto now = std::chrono::steady_clock::now();
+    if (percent < 100 && l->sent && now - l->last < std::chrono::milliseconds{20})
+      return;
+    l->sent = true;
+    l->last = now;
+    caf::send_as(me, origin, fprog_atom::value, token, static_cast<std::int32_t>(percent),
+                 std::string{stage.substr(0, 128)});
+  };
+}
+
 void send_forward(link_actor* self, fwd_job_ptr j, const std::string& region,
                   const std::string& node, caf::actor handle) {
   auto& s = self->state;
@@ -718,7 +785,9 @@ void send_forward(link_actor* self, fwd_job_ptr j, const std::string& region,
   s.forwards.emplace(token, pending_fwd{j, node, region});
   auto timeout = std::chrono::milliseconds(j->request.options.timeout_ms.value_or(30'000)) +
                  std::chrono::seconds(2);
-  self->request(handle, timeout, fwd_atom::value, to_wire(j->request))
+  arm_cancel_poll(self);
+  const bool wants_progress = static_cast<bool>(j->request.on_progress);
+  self->request(handle, timeout, fwd_atom::value, to_wire(j->request), token, wants_progress)
       .then(
           [self, token](wire_result& w) {
             auto& st = self->state;
@@ -1171,14 +1240,43 @@ caf::behavior link_behavior(link_actor* self, cluster_service::impl* svc) {
         publish(self);
         return self_wire_load(self);
       },
-      [self](fwd_atom, const wire_task& w) {
-        return serve(self, [self, w](auto reply) {
+      [self](fwd_atom, const wire_task& w, std::uint64_t token, bool wants_progress) {
+        auto origin = caf::actor_cast<caf::actor>(self->current_sender());
+        remote_run_key key{caf::actor_cast<caf::actor_addr>(self->current_sender()), token};
+        return serve(self, [self, w, origin, key, wants_progress](auto reply) {
           auto r = from_wire(w);
-          self->state.svc->run_local(std::move(r), [reply](task_outcome o) {
+          auto me = caf::actor_cast<caf::actor>(self);
+          if (wants_progress && origin)
+            r.on_progress = progress_to(me, origin, key.second);
+          self->state.remote_runs[key] = r.cancel;
+          self->state.svc->run_local(std::move(r), [reply, me, key](task_outcome o) {
+            caf::anon_send(me, fdone_atom::value, key.first, key.second);
             reply(to_wire(std::move(o.value), o.region, o.duration_ms));
           });
         });
       },
+      [self](fcancel_atom, std::uint64_t token) {
+        auto key = remote_run_key{caf::actor_cast<caf::actor_addr>(self->current_sender()), token};
+        if (auto it = self->state.remote_runs.find(key); it != self->state.remote_runs.end())
+          it->second->cancel();
+      },
+      [self](fdone_atom, const caf::actor_addr& origin, std::uint64_t token) {
+        self->state.remote_runs.erase(remote_run_key{origin, token});
+      },
+      [self](fprog_atom, std::uint64_t token, std::int32_t percent, const std::string& stage) {
+        // Only the node the task went to may report on it.
+        auto it = self->state.forwards.find(token);
+        if (it == self->state.forwards.end())
+          return;
+        auto p = self->state.peers.find(it->second.node);
+        const auto& sender = self->current_sender();
+        if (p == self->state.peers.end() || !p->second.handle || !sender ||
+            p->second.handle.address() != sender->address())
+          return;
+        if (auto& progress = it->second.job->request.on_progress)
+          progress(std::clamp(percent, 0, 100), std::string_view{stage}.substr(0, 128));
+      },
+      [self](fpoll_atom) { poll_cancels(self); },
       [self](enq_atom, const wire_task& w) {
         return serve(self, [self, w](auto reply) {
           auto region = self->state.svc->options.region;

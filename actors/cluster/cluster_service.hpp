@@ -21,7 +21,8 @@ namespace nzl::actors::cluster {
 /// The version of the wire contract between nodes. A peer that speaks
 /// another one is refused with a message naming both (never a hang).
 /// 2: peer messages and questions (broadcast, gather) added.
-inline constexpr std::uint32_t protocol_version = 2;
+/// 3: a forwarded task reports its progress back and can be cancelled.
+inline constexpr std::uint32_t protocol_version = 3;
 
 struct cluster_peer {
   std::string node; ///< unique node name (default: the region's name)

@@ -101,7 +101,15 @@ template <class Inspector> typename Inspector::result_type inspect(Inspector& f,
 
 using hello_atom = caf::atom_constant<caf::atom("nzl_hello")>;
 using hb_atom = caf::atom_constant<caf::atom("nzl_hb")>;
-using fwd_atom = caf::atom_constant<caf::atom("nzl_fwd")>;
+/// A forwarded task: (wire_task, the sender's token for it, whether the
+/// sender wants its progress). Since protocol 3 the serving node reports
+/// progress back (fprog_atom) and the sender can cancel it (fcancel_atom),
+/// both naming the sender's token.
+using fwd_atom = caf::atom_constant<caf::atom("nzl_fwd3")>;
+/// Serving node to sender, one way: (token, percent, stage).
+using fprog_atom = caf::atom_constant<caf::atom("nzl_fprog")>;
+/// Sender to serving node, one way: (token). Sets the task's cancel flag.
+using fcancel_atom = caf::atom_constant<caf::atom("nzl_fcanc")>;
 using enq_atom = caf::atom_constant<caf::atom("nzl_enq")>;
 using op_atom = caf::atom_constant<caf::atom("nzl_op")>;
 using drain_atom = caf::atom_constant<caf::atom("nzl_drain")>;
