@@ -98,6 +98,24 @@ const command_info* find_command(std::span<const std::string> words,
   return nullptr;
 }
 
+std::string unknown_command_message(std::span<const std::string> words) {
+  if (words.empty())
+    return "empty command";
+  std::string group;
+  const std::string prefix = words[0] + " ";
+  for (const auto& c : commands) {
+    if (!c.name.starts_with(prefix))
+      continue;
+    group += group.empty() ? "" : ", ";
+    group += c.name;
+    if (!c.usage.empty())
+      group += " " + std::string{c.usage};
+  }
+  if (!group.empty())
+    return "'" + words[0] + "' needs one of: " + group;
+  return "unknown command '" + words[0] + "' (try 'help')";
+}
+
 operator_commands::operator_commands(operator_hooks hooks) : hooks_(std::move(hooks)) {}
 
 void operator_commands::refuse(const std::string& identity, const std::vector<std::string>& words,
@@ -128,7 +146,7 @@ void operator_commands::run(const std::string& identity, std::vector<std::string
   std::size_t consumed = 0;
   const auto* cmd = find_command(words, consumed);
   if (cmd == nullptr)
-    return finish(usage("unknown command '" + words[0] + "' (try 'help')"));
+    return finish(usage(unknown_command_message(words)));
   std::vector<std::string> args(words.begin() + static_cast<std::ptrdiff_t>(consumed), words.end());
   if (args.size() < cmd->min_args || args.size() > cmd->max_args)
     return finish(usage("usage: " + std::string{cmd->name} +

@@ -69,4 +69,10 @@ private:
 [[nodiscard]] const command_info* find_command(std::span<const std::string> words,
                                                std::size_t& consumed) noexcept;
 
+/// What to tell an operator whose `words` name no command: the subcommands
+/// when the first word starts two-word ones ("'keys' needs one of: keys
+/// list, keys create NAME [SCOPE...], keys revoke ID"), else "unknown
+/// command" with a pointer to help. The node and the shell say the same.
+[[nodiscard]] std::string unknown_command_message(std::span<const std::string> words);
+
 } // namespace nzl::actors::operator_shell

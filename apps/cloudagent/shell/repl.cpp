@@ -148,7 +148,7 @@ outcome<done> run_line(operator_link& link, const std::string& line, bool json, 
   std::size_t consumed = 0;
   const auto* cmd = op::find_command(*words, consumed);
   if (cmd == nullptr)
-    return usage_error("unknown command '" + words->front() + "' (try 'help')");
+    return usage_error(op::unknown_command_message(*words));
   auto answer = link.call(*words);
   if (!answer)
     return std::move(answer).err();

@@ -160,6 +160,18 @@ TEST(CliShellTest, FindsTwoWordCommandsFirst) {
   EXPECT_EQ(op::find_command(bad, n), nullptr);
 }
 
+TEST(CliShellTest, AGroupAloneListsItsSubcommands) {
+  EXPECT_EQ(op::unknown_command_message(std::vector<std::string>{"config"}),
+            "'config' needs one of: config show, config reload");
+  EXPECT_EQ(op::unknown_command_message(std::vector<std::string>{"keys", "rotate"}),
+            "'keys' needs one of: keys list, keys create NAME [SCOPE...], keys revoke ID");
+  // "queue" and "queues" are commands of their own, not a group.
+  EXPECT_EQ(op::unknown_command_message(std::vector<std::string>{"nope"}),
+            "unknown command 'nope' (try 'help')");
+  EXPECT_EQ(op::unknown_command_message(std::vector<std::string>{"conf"}),
+            "unknown command 'conf' (try 'help')");
+}
+
 TEST(CliShellTest, SplitsWordsWithBounds) {
   auto w = split_words("  queue \t default  ");
   ASSERT_TRUE(w);
