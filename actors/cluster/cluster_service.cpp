@@ -762,6 +762,7 @@ void poll_cancels(link_actor* self) {
 std::function<void(int, std::string_view)> progress_to(caf::actor me, caf::actor origin,
                                                        std::uint64_t token) {
   struct limiter {
+    std::mutex mutex; // a plugin may report from threads of its own
     std::chrono::steady_clock::time_point last{};
     bool sent = false;
   };
@@ -769,10 +770,13 @@ std::function<void(int, std::string_view)> progress_to(caf::actor me, caf::actor
   return [me = std::move(me), origin = std::move(origin), token, l](int percent,
                                                                     std::string_view stage) {
     const auto now = std::chrono::steady_clock::now();
-    if (percent < 100 && l->sent && now - l->last < std::chrono::milliseconds{20})
-      return;
-    l->sent = true;
-    l->last = now;
+    {
+      std::lock_guard guard{l->mutex};
+      if (percent < 100 && l->sent && now - l->last < std::chrono::milliseconds{20})
+        return;
+      l->sent = true;
+      l->last = now;
+    }
     caf::send_as(me, origin, fprog_atom::value, token, static_cast<std::int32_t>(percent),
                  std::string{stage.substr(0, 128)});
   };
