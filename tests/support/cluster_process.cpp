@@ -1,5 +1,7 @@
 #include "tests/support/cluster_process.hpp"
 
+#include "tests/support/caf_lsan.hpp"
+
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <fstream>
@@ -77,18 +79,12 @@ json cluster_security() {
               {"rate_limit_tiers", {{"default", {{"quota", 1000000}, {"window_s", 1}}}}}};
 }
 
-// CAF 0.17.6's middleman leaks a scribe (and what hangs off it) at exit when
-// a peer died or was refused during the run, over TLS its OpenSSL session
-// too (caf::openssl::make_session); LeakSanitizer then fails the node's exit.
-// The suppression names CAF's libraries and the OpenSSL allocations hanging
-// off their sessions, for cluster test nodes only (the node's cwd is its own
-// dir, where `cluster_node` writes the file).
+// A cluster node runs a CAF middleman, which leaks at exit (caf_lsan.hpp):
+// its suppressions go to a file in the node's own dir (its cwd).
 std::unique_ptr<node_process> cluster_node(node_options o) {
   o.env.emplace_back("LSAN_OPTIONS", "suppressions=caf_lsan.supp:print_suppressions=0");
   auto node = std::make_unique<node_process>(std::move(o));
-  std::ofstream{node->dir() / "caf_lsan.supp"}
-      << "leak:libcaf_io.so\nleak:libcaf_core.so\nleak:libcaf_openssl.so\n"
-         "leak:libssl.so\nleak:libcrypto.so\n";
+  std::ofstream{node->dir() / "caf_lsan.supp"} << caf_lsan_suppressions;
   return node;
 }
 
