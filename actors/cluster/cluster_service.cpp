@@ -38,6 +38,7 @@
 #include "cluster/hello_check.hpp"
 #include "cluster/membership.hpp"
 #include "cluster/port_probe.hpp"
+#include "cluster/progress_limiter.hpp"
 #include "cluster/task_home.hpp"
 #include "core/log.hpp"
 
@@ -756,27 +757,15 @@ void poll_cancels(link_actor* self) {
 }
 
 // The serving node's progress callback for a peer's task: one-way messages
-// to the sending link actor, at most one per 20 ms (the last, 100, always
-// goes), so that a handler reporting in a tight loop cannot flood the link.
+// to the sending link actor, as many as nc::progress_limiter lets through.
 // Sent as this node's link actor, which the sender checks.
 std::function<void(int, std::string_view)> progress_to(caf::actor me, caf::actor origin,
                                                        std::uint64_t token) {
-  struct limiter {
-    std::mutex mutex; // a plugin may report from threads of its own
-    std::chrono::steady_clock::time_point last{};
-    bool sent = false;
-  };
-  auto l = std::make_shared<limiter>();
-  return [me = std::move(me), origin = std::move(origin), token, l](int percent,
-                                                                    std::string_view stage) {
-    const auto now = std::chrono::steady_clock::now();
-    {
-      std::lock_guard guard{l->mutex};
-      if (percent < 100 && l->sent && now - l->last < std::chrono::milliseconds{20})
-        return;
-      l->sent = true;
-      l->last = now;
-    }
+  auto limiter = std::make_shared<nc::progress_limiter>();
+  return [me = std::move(me), origin = std::move(origin), token, limiter](int percent,
+                                                                          std::string_view stage) {
+    if (!limiter->admit(percent, nc::progress_limiter::clock::now()))
+      return;
     caf::send_as(me, origin, fprog_atom::value, token, static_cast<std::int32_t>(percent),
                  std::string{stage.substr(0, 128)});
   };
