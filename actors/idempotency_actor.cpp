@@ -16,6 +16,7 @@
 #include "actors/internal/messages.hpp"
 #include "core/log.hpp"
 #include "core/time.hpp"
+#include "net/response_json.hpp"
 #include "net/task_service.hpp"
 #include "storage/environment.hpp"
 #include "storage/read_txn.hpp"
@@ -70,33 +71,28 @@ struct idem_state {
 using self_ptr = caf::stateful_actor<idem_state>*;
 
 std::string encode(const key_entry& e) {
-  json headers = json::array();
-  for (const auto& [k, v] : e.response.headers)
-    headers.push_back({k, v});
-  return json{{"fingerprint", e.fingerprint}, {"stored_ms", e.stored_ms},
-              {"status", e.response.status},  {"content_type", e.response.content_type},
-              {"body", e.response.body},      {"headers", headers}}
-      .dump(-1, ' ', false, json::error_handler_t::replace);
+  auto doc = net::response_to_json(e.response);
+  doc["fingerprint"] = e.fingerprint;
+  doc["stored_ms"] = e.stored_ms;
+  return doc.dump(-1, ' ', false, json::error_handler_t::replace);
 }
 
 std::optional<key_entry> decode(std::string_view text) {
   auto doc = json::parse(text, nullptr, false);
   if (doc.is_discarded() || !doc.is_object())
     return std::nullopt;
-  try {
-    key_entry e;
-    e.done = true;
-    e.fingerprint = doc.at("fingerprint").get<std::string>();
-    e.stored_ms = doc.at("stored_ms").get<std::int64_t>();
-    e.response.status = doc.at("status").get<int>();
-    e.response.content_type = doc.at("content_type").get<std::string>();
-    e.response.body = doc.at("body").get<std::string>();
-    for (const auto& h : doc.at("headers"))
-      e.response.headers.emplace_back(h.at(0).get<std::string>(), h.at(1).get<std::string>());
-    return e;
-  } catch (const json::exception&) {
+  auto response = net::response_from_json(doc);
+  auto fingerprint = doc.find("fingerprint");
+  auto stored = doc.find("stored_ms");
+  if (!response || fingerprint == doc.end() || !fingerprint->is_string() || stored == doc.end() ||
+      !stored->is_number_integer())
     return std::nullopt;
-  }
+  key_entry e;
+  e.done = true;
+  e.fingerprint = fingerprint->get<std::string>();
+  e.stored_ms = stored->get<std::int64_t>();
+  e.response = std::move(*response);
+  return e;
 }
 
 net::http_response replayed(net::http_response res) {

@@ -484,6 +484,11 @@ void api::run_idempotent(route kind, http_request request, responder done, admis
           return done(problem(
               fail(errc::idempotency_busy, "a request with this Idempotency-Key is still running"),
               request.request_id, instance));
+        case v::unavailable:
+          return done(problem(fail(errc::unavailable,
+                                   "the node that keeps this Idempotency-Key did not answer; "
+                                   "nothing ran, retry"),
+                              request.request_id, instance));
         case v::proceed:
           break;
         }

@@ -52,10 +52,11 @@ public:
 
   /// What to do with a request that carries an Idempotency-Key.
   enum class idempotency_verdict {
-    proceed,  ///< first use of the key: run it, then call idempotency_finish
-    replay,   ///< the key was used for the same request: answer the stored response
-    mismatch, ///< the key was used for a different request: 422
-    busy,     ///< too many identical requests waiting for the first: 409, retry
+    proceed,     ///< first use of the key: run it, then call idempotency_finish
+    replay,      ///< the key was used for the same request: answer the stored response
+    mismatch,    ///< the key was used for a different request: 422
+    busy,        ///< too many identical requests waiting for the first: 409, retry
+    unavailable, ///< (cluster) the node that keeps the key did not answer: 503, retry
   };
   using idempotency_handler = std::function<void(idempotency_verdict, http_response)>;
 

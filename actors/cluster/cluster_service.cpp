@@ -36,11 +36,13 @@
 #include "cluster/backoff.hpp"
 #include "cluster/gather_round.hpp"
 #include "cluster/hello_check.hpp"
+#include "cluster/key_owner.hpp"
 #include "cluster/membership.hpp"
 #include "cluster/port_probe.hpp"
 #include "cluster/progress_limiter.hpp"
 #include "cluster/task_home.hpp"
 #include "core/log.hpp"
+#include "net/response_json.hpp"
 
 #include <caf/all.hpp>
 #include <caf/io/all.hpp>
@@ -54,7 +56,9 @@
 #include <filesystem>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <unordered_map>
+#include <utility>
 
 namespace nzl::actors::cluster {
 
@@ -119,7 +123,39 @@ struct gather_job {
   }
 };
 
+/// An Idempotency-Key operation for the node that keeps the key (begin:
+/// its verdict; finish: store or release the answer). Its handler always
+/// runs once: a job dropped unrun (the link actor stopped) answers
+/// `unavailable` (begin) or just finishes.
+struct idem_job {
+  bool finish = false;
+  std::string key;
+  std::string fingerprint;                    ///< begin
+  std::optional<net::http_response> response; ///< finish
+  std::string owner;                          ///< finish: the node that answered the begin
+  net::task_service::idempotency_handler on_verdict;
+  std::function<void()> on_finished;
+  idem_job() = default;
+  idem_job(const idem_job&) = delete;
+  idem_job& operator=(const idem_job&) = delete;
+  ~idem_job() {
+    if (on_verdict)
+      on_verdict(net::task_service::idempotency_verdict::unavailable, {});
+    if (on_finished)
+      on_finished();
+  }
+  void verdict(net::task_service::idempotency_verdict v, net::http_response r = {}) {
+    if (auto done = std::exchange(on_verdict, nullptr))
+      done(v, std::move(r));
+  }
+  void finished() {
+    if (auto done = std::exchange(on_finished, nullptr))
+      done();
+  }
+};
+
 using fwd_job_ptr = std::shared_ptr<fwd_job>;
+using idem_job_ptr = std::shared_ptr<idem_job>;
 using op_job_ptr = std::shared_ptr<op_job>;
 using mailbox_probe_ptr = std::shared_ptr<mailbox_probe>;
 using topic_handlers_ptr = std::shared_ptr<const topic_handlers>;
@@ -135,6 +171,7 @@ CAF_ALLOW_UNSAFE_MESSAGE_TYPE(nzl::actors::cluster::mailbox_probe_ptr)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(nzl::actors::cluster::topic_handlers_ptr)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(nzl::actors::cluster::outgoing_ptr)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(nzl::actors::cluster::gather_job_ptr)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(nzl::actors::cluster::idem_job_ptr)
 
 namespace nzl::actors::cluster {
 
@@ -154,6 +191,8 @@ using gend_atom = caf::atom_constant<caf::atom("nzl_gend")>;
 using sexp_atom = caf::atom_constant<caf::atom("nzl_sexp")>;
 using fpoll_atom = caf::atom_constant<caf::atom("nzl_fpoll")>;
 using fdone_atom = caf::atom_constant<caf::atom("nzl_fdone")>;
+using idjob_atom = caf::atom_constant<caf::atom("nzl_idjob")>;
+using idtrack_atom = caf::atom_constant<caf::atom("nzl_idtrk")>;
 
 const std::string app_id = "noizylab-cluster/" + std::to_string(protocol_version);
 
@@ -382,6 +421,11 @@ struct cluster_service::impl {
   std::atomic<std::uint32_t> in_flight{0};
   std::atomic<std::uint64_t> served{0}; ///< synchronous tasks run here (own and forwarded)
 
+  // Guards `idem_owners`: the node that keeps each Idempotency-Key this
+  // node's requests hold (begun elsewhere, not finished yet).
+  std::mutex idem_mutex;
+  std::unordered_map<std::string, std::string> idem_owners;
+
   // Guards `snapshot` only (a pointer swap).
   mutable std::mutex snapshot_mutex;
   std::shared_ptr<const nc::membership> snapshot;
@@ -450,6 +494,9 @@ struct link_state {
   std::unordered_map<std::uint64_t, pending_op> ops;
   std::unordered_map<std::uint64_t, caf::response_promise> serving;
   std::map<remote_run_key, std::shared_ptr<cancel_flag>> remote_runs;
+  /// Idempotency-Keys this node keeps that a peer's request holds (begun,
+  /// not finished), by key: the peer's node. Released if that peer is lost.
+  std::unordered_map<std::string, std::string> idem_held;
   bool cancel_poll_armed = false;
   std::map<std::string, nc::balancer, std::less<>> balancers;
   std::map<std::string, topic_handlers, std::less<>> topics;
@@ -545,6 +592,17 @@ void lose_peer(link_actor* self, const std::string& node, const std::string& why
   p.handle = nullptr;
   log_transition(s.members->lost(node, why), why);
   publish(self);
+  // Keys the lost peer's requests held here: released, so that a retry
+  // through another node runs instead of waiting for an answer that will
+  // not come.
+  for (auto k = s.idem_held.begin(); k != s.idem_held.end();) {
+    if (k->second != node) {
+      ++k;
+      continue;
+    }
+    s.svc->local.idempotency_finish(k->first, std::nullopt, [] {});
+    k = s.idem_held.erase(k);
+  }
   std::vector<std::uint64_t> tokens;
   for (auto& [token, f] : s.forwards)
     if (f.node == node)
@@ -724,6 +782,104 @@ void dial(link_actor* self, const std::string& node) {
       .then([self, node, mm, retry](
                 std::string& address) { connect_via_middleman(self, node, mm, address, retry); },
             [retry](caf::error& e) { retry("probe: " + caf::to_string(e)); });
+}
+
+// --- Idempotency-Keys across the cluster ---------------------------------
+
+// A key's verdict as it crosses the link.
+std::string_view verdict_name(net::task_service::idempotency_verdict v) {
+  using v_t = net::task_service::idempotency_verdict;
+  switch (v) {
+  case v_t::proceed:
+    return "proceed";
+  case v_t::replay:
+    return "replay";
+  case v_t::mismatch:
+    return "mismatch";
+  case v_t::busy:
+    return "busy";
+  case v_t::unavailable:
+    break;
+  }
+  return "unavailable";
+}
+
+std::optional<net::task_service::idempotency_verdict> verdict_of(std::string_view name) {
+  using v_t = net::task_service::idempotency_verdict;
+  for (auto v : {v_t::proceed, v_t::replay, v_t::mismatch, v_t::busy, v_t::unavailable})
+    if (verdict_name(v) == name)
+      return v;
+  return std::nullopt;
+}
+
+// The peer a request came from, by its link actor; empty if none of ours.
+std::string node_of_sender(link_actor* self) {
+  const auto& sender = self->current_sender();
+  if (!sender)
+    return {};
+  for (const auto& [node, p] : self->state.peers)
+    if (p.handle && p.handle.address() == sender->address())
+      return node;
+  return {};
+}
+
+// A begin waits behind a first request with the same key, which may run
+// for the longest task timeout (1 h).
+constexpr auto idem_begin_timeout = std::chrono::seconds{3600 + 30};
+constexpr auto idem_finish_timeout = std::chrono::seconds{30};
+
+// Begin: the key's keeper is chosen among this node and the peers it is
+// linked to and hears from (key_owner); this node answers for itself.
+// Finish: goes to the node that answered the begin.
+void route_idem(link_actor* self, const idem_job_ptr& j) {
+  auto& s = self->state;
+  using v_t = net::task_service::idempotency_verdict;
+  if (j->finish) {
+    auto p = s.peers.find(j->owner);
+    if (p == s.peers.end() || !p->second.handle)
+      return j->finished(); // the keeper is gone, and with it the key's hold
+    auto doc = j->response ? net::response_to_json(*j->response) : json{};
+    self->request(p->second.handle, idem_finish_timeout, idf_atom::value, j->key,
+                  j->response.has_value(), doc.dump(-1, ' ', false, json::error_handler_t::replace))
+        .then([j](wire_result&) { j->finished(); }, [j](caf::error&) { j->finished(); });
+    return;
+  }
+  std::vector<std::string> nodes{s.svc->options.node};
+  for (const auto& p : s.members->peers()) {
+    auto link = s.peers.find(p.node);
+    if ((p.state == nc::peer_state::up || p.state == nc::peer_state::suspect) &&
+        link != s.peers.end() && link->second.handle)
+      nodes.push_back(p.node);
+  }
+  auto owner = nc::key_owner(j->key, nodes);
+  if (owner == s.svc->options.node) {
+    auto done = std::exchange(j->on_verdict, nullptr);
+    return s.svc->local.idempotency_begin(j->key, j->fingerprint, std::move(done));
+  }
+  auto* svc = s.svc;
+  self->request(s.peers[owner].handle, idem_begin_timeout, idb_atom::value, j->key, j->fingerprint)
+      .then(
+          [j, svc, owner](wire_result& w) {
+            auto doc = value_of(w);
+            if (!doc || !doc->is_object() || !(*doc)["verdict"].is_string())
+              return j->verdict(v_t::unavailable);
+            auto v = verdict_of((*doc)["verdict"].get<std::string>());
+            if (!v)
+              return j->verdict(v_t::unavailable);
+            net::http_response stored;
+            if (*v == v_t::replay) {
+              auto r = net::response_from_json((*doc)["response"]);
+              if (!r)
+                return j->verdict(v_t::unavailable);
+              stored = std::move(*r);
+            }
+            if (*v == v_t::proceed) {
+              std::lock_guard guard{svc->idem_mutex};
+              svc->idem_owners[j->key] = owner;
+            }
+            j->verdict(*v, std::move(stored));
+          },
+          [j](caf::error&) { j->verdict(v_t::unavailable); });
 }
 
 // How often the cancel flags of forwarded tasks are looked at. A flag is an
@@ -1270,6 +1426,58 @@ caf::behavior link_behavior(link_actor* self, cluster_service::impl* svc) {
           progress(std::clamp(percent, 0, 100), std::string_view{stage}.substr(0, 128));
       },
       [self](fpoll_atom) { poll_cancels(self); },
+      [self](idjob_atom, const idem_job_ptr& j) { route_idem(self, j); },
+      [self](idtrack_atom, const std::string& key, const std::string& node) {
+        self->state.idem_held[key] = node;
+      },
+      [self](idb_atom, const std::string& key, const std::string& fingerprint) {
+        auto origin = node_of_sender(self);
+        return serve(self, [self, key, fingerprint, origin](auto reply) {
+          auto region = self->state.svc->options.region;
+          if (origin.empty())
+            return reply(to_wire(fail(errc::unavailable, "not a linked peer"), region));
+          auto me = caf::actor_cast<caf::actor>(self);
+          self->state.svc->local.idempotency_begin(
+              key, fingerprint,
+              [reply, me, key, origin, region](net::task_service::idempotency_verdict v,
+                                               net::http_response r) {
+                // Held for `origin` until it finishes (or is lost); recorded
+                // before the answer leaves, so before its finish arrives.
+                if (v == net::task_service::idempotency_verdict::proceed)
+                  caf::anon_send(me, idtrack_atom::value, key, origin);
+                json doc{{"verdict", verdict_name(v)}};
+                if (v == net::task_service::idempotency_verdict::replay)
+                  doc["response"] = net::response_to_json(r);
+                wire_result w;
+                w.ok = true;
+                w.value = doc.dump(-1, ' ', false, json::error_handler_t::replace);
+                w.region = region;
+                reply(std::move(w));
+              });
+        });
+      },
+      [self](idf_atom, const std::string& key, bool has_response, const std::string& response) {
+        auto origin = node_of_sender(self);
+        auto& held = self->state.idem_held;
+        auto it = held.find(key);
+        const bool holder = it != held.end() && !origin.empty() && it->second == origin;
+        if (holder)
+          held.erase(it);
+        return serve(self, [self, key, has_response, response, holder](auto reply) {
+          auto region = self->state.svc->options.region;
+          auto ok = [reply, region] {
+            reply(to_wire(result<json>{json::object()}, region));
+          };
+          // Only the peer that holds the key finishes it (a key released
+          // when that peer was lost stays released).
+          if (!holder)
+            return ok();
+          std::optional<net::http_response> r;
+          if (has_response)
+            r = net::response_from_json(json::parse(response, nullptr, false));
+          self->state.svc->local.idempotency_finish(key, std::move(r), ok);
+        });
+      },
       [self](enq_atom, const wire_task& w) {
         return serve(self, [self, w](auto reply) {
           auto region = self->state.svc->options.region;
@@ -1792,13 +2000,38 @@ void cluster_service::queue_stats(std::string name, json_handler done) {
 
 void cluster_service::idempotency_begin(std::string key, std::string fingerprint,
                                         idempotency_handler done) {
-  impl_->local.idempotency_begin(std::move(key), std::move(fingerprint), std::move(done));
+  auto link = impl_->link_handle();
+  if (!link)
+    return impl_->local.idempotency_begin(std::move(key), std::move(fingerprint), std::move(done));
+  auto j = std::make_shared<idem_job>();
+  j->key = std::move(key);
+  j->fingerprint = std::move(fingerprint);
+  j->on_verdict = std::move(done);
+  caf::anon_send(link, idjob_atom::value, std::move(j));
 }
 
 void cluster_service::idempotency_finish(std::string key,
                                          std::optional<net::http_response> response,
                                          std::function<void()> done) {
-  impl_->local.idempotency_finish(std::move(key), std::move(response), std::move(done));
+  auto& d = *impl_;
+  std::string owner;
+  {
+    std::lock_guard guard{d.idem_mutex};
+    if (auto it = d.idem_owners.find(key); it != d.idem_owners.end()) {
+      owner = std::move(it->second);
+      d.idem_owners.erase(it);
+    }
+  }
+  auto link = d.link_handle();
+  if (owner.empty() || !link)
+    return d.local.idempotency_finish(std::move(key), std::move(response), std::move(done));
+  auto j = std::make_shared<idem_job>();
+  j->finish = true;
+  j->key = std::move(key);
+  j->response = std::move(response);
+  j->owner = std::move(owner);
+  j->on_finished = std::move(done);
+  caf::anon_send(link, idjob_atom::value, std::move(j));
 }
 
 bool cluster_service::ready() const noexcept {

@@ -110,6 +110,12 @@ using fwd_atom = caf::atom_constant<caf::atom("nzl_fwd3")>;
 using fprog_atom = caf::atom_constant<caf::atom("nzl_fprog")>;
 /// Sender to serving node, one way: (token). Sets the task's cancel flag.
 using fcancel_atom = caf::atom_constant<caf::atom("nzl_fcanc")>;
+/// To the node that keeps an Idempotency-Key (protocol 3): (key,
+/// fingerprint), answered with a wire_result whose value is
+/// {"verdict", "response"?}; the answer waits while a first request with the
+/// key runs. Then (key, has_response, response JSON) stores or releases it.
+using idb_atom = caf::atom_constant<caf::atom("nzl_idb")>;
+using idf_atom = caf::atom_constant<caf::atom("nzl_idf")>;
 using enq_atom = caf::atom_constant<caf::atom("nzl_enq")>;
 using op_atom = caf::atom_constant<caf::atom("nzl_op")>;
 using drain_atom = caf::atom_constant<caf::atom("nzl_drain")>;

@@ -214,6 +214,14 @@ TEST_F(ApiTest, IdempotencyKeyIsReleasedAfterA5xx) {
   EXPECT_EQ(service_.runs, 1);
 }
 
+TEST_F(ApiTest, IdempotencyKeeperThatDidNotAnswerIs503AndNothingRan) {
+  service_.keeper_unreachable = true;
+  auto res = call(http_method::post, "/v3/tasks", R"({"type":"echo"})", "application/json", "k4");
+  EXPECT_EQ(res.status, 503);
+  EXPECT_EQ(body_of(res)["code"], "unavailable");
+  EXPECT_EQ(service_.runs, 0);
+}
+
 TEST_F(ApiTest, BadIdempotencyKeyIs400) {
   auto res = call(http_method::post, "/v3/tasks", R"({"type":"echo"})", "application/json",
                   std::string(300, 'k'));

@@ -51,6 +51,8 @@ public:
   }
   void idempotency_begin(std::string key, std::string fingerprint,
                          idempotency_handler done) override {
+    if (keeper_unreachable)
+      return done(idempotency_verdict::unavailable, {});
     auto it = keys.find(key);
     if (it == keys.end()) {
       keys[key] = {fingerprint, std::nullopt};
@@ -76,6 +78,7 @@ public:
   std::string_view region() const noexcept override { return "test-region"; }
 
   bool is_ready = true;
+  bool keeper_unreachable = false; ///< as a cluster whose key keeper did not answer
   int runs = 0;
   std::uint32_t last_timeout = 0;
   std::map<std::string, std::pair<std::string, std::optional<http_response>>> keys;
