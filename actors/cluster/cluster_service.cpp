@@ -823,6 +823,17 @@ std::string node_of_sender(link_actor* self) {
   return {};
 }
 
+// Who may keep an Idempotency-Key: this node and the peers it is linked to
+// and hears from. The same on the io threads (from the published snapshot)
+// and in the link actor.
+std::vector<std::string> keeper_candidates(const nc::membership& m) {
+  std::vector<std::string> nodes{m.self_node()};
+  for (const auto& p : m.peers())
+    if (p.linked && (p.state == nc::peer_state::up || p.state == nc::peer_state::suspect))
+      nodes.push_back(p.node);
+  return nodes;
+}
+
 // A begin waits behind a first request with the same key, which may run
 // for the longest task timeout (1 h).
 constexpr auto idem_begin_timeout = std::chrono::seconds{3600 + 30};
@@ -844,20 +855,14 @@ void route_idem(link_actor* self, const idem_job_ptr& j) {
         .then([j](wire_result&) { j->finished(); }, [j](caf::error&) { j->finished(); });
     return;
   }
-  std::vector<std::string> nodes{s.svc->options.node};
-  for (const auto& p : s.members->peers()) {
-    auto link = s.peers.find(p.node);
-    if ((p.state == nc::peer_state::up || p.state == nc::peer_state::suspect) &&
-        link != s.peers.end() && link->second.handle)
-      nodes.push_back(p.node);
-  }
-  auto owner = nc::key_owner(j->key, nodes);
-  if (owner == s.svc->options.node) {
+  auto owner = nc::key_owner(j->key, keeper_candidates(*s.members));
+  auto link = s.peers.find(owner);
+  if (owner == s.svc->options.node || link == s.peers.end() || !link->second.handle) {
     auto done = std::exchange(j->on_verdict, nullptr);
     return s.svc->local.idempotency_begin(j->key, j->fingerprint, std::move(done));
   }
   auto* svc = s.svc;
-  self->request(s.peers[owner].handle, idem_begin_timeout, idb_atom::value, j->key, j->fingerprint)
+  self->request(link->second.handle, idem_begin_timeout, idb_atom::value, j->key, j->fingerprint)
       .then(
           [j, svc, owner](wire_result& w) {
             auto doc = value_of(w);
@@ -2000,9 +2005,13 @@ void cluster_service::queue_stats(std::string name, json_handler done) {
 
 void cluster_service::idempotency_begin(std::string key, std::string fingerprint,
                                         idempotency_handler done) {
-  auto link = impl_->link_handle();
-  if (!link)
-    return impl_->local.idempotency_begin(std::move(key), std::move(fingerprint), std::move(done));
+  auto& d = *impl_;
+  auto link = d.link_handle();
+  // A key this node keeps is decided here, without the link actor; the link
+  // actor decides again for the rest, on its own (newer) view.
+  auto view = d.view();
+  if (!link || !view || nc::key_owner(key, keeper_candidates(*view)) == d.options.node)
+    return d.local.idempotency_begin(std::move(key), std::move(fingerprint), std::move(done));
   auto j = std::make_shared<idem_job>();
   j->key = std::move(key);
   j->fingerprint = std::move(fingerprint);
