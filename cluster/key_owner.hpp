@@ -1,16 +1,15 @@
 #pragma once
 
-#include <span>
-#include <string>
-#include <string_view>
+#include "cluster/rendezvous.hpp"
 
 namespace nzl::cluster {
 
-/// The node that keeps `key` (an Idempotency-Key scoped to its client) among
-/// `nodes`: rendezvous hashing, so every node that sees the same set of
-/// nodes picks the same owner, and a node leaving moves only its own keys.
-/// Empty when `nodes` is empty. The hash is fixed (FNV-1a, then a 64-bit
-/// mix), never std::hash: it must agree between builds.
-[[nodiscard]] std::string key_owner(std::string_view key, std::span<const std::string> nodes);
+/// The node that keeps `key` (an Idempotency-Key scoped to its client): its
+/// rendezvous home among `nodes` (this node and its live linked peers), so a
+/// node leaving moves only its own keys.
+[[nodiscard]] inline std::string key_owner(std::string_view key,
+                                           std::span<const std::string> nodes) {
+  return rendezvous_home(key, nodes);
+}
 
 } // namespace nzl::cluster

@@ -1,4 +1,4 @@
-#include "cluster/channel_home.hpp"
+#include "cluster/rendezvous.hpp"
 
 namespace nzl::cluster {
 
@@ -14,7 +14,7 @@ std::uint64_t stable_hash(std::string_view text) noexcept {
 namespace {
 
 // FNV-1a alone mixes the last bytes weakly; a final avalanche (splitmix64's)
-// spreads channels evenly over nodes whose names differ in one character.
+// spreads items evenly over nodes whose names differ in one character.
 std::uint64_t mix(std::uint64_t x) noexcept {
   x ^= x >> 30;
   x *= 0xbf58476d1ce4e5b9ull;
@@ -26,17 +26,17 @@ std::uint64_t mix(std::uint64_t x) noexcept {
 
 } // namespace
 
-std::string channel_home(std::string_view channel, std::span<const std::string> live) {
+std::string rendezvous_home(std::string_view item, std::span<const std::string> nodes) {
   const std::string* best = nullptr;
   std::uint64_t best_score = 0;
-  for (const auto& node : live) {
+  for (const auto& node : nodes) {
     std::string key;
-    key.reserve(channel.size() + node.size() + 1);
-    key.append(channel).push_back('\0');
+    key.reserve(item.size() + node.size() + 1);
+    key.append(item).push_back('\0');
     key.append(node);
     auto score = mix(stable_hash(key));
     // Ties (practically never) go to the smaller name, so the choice does not
-    // depend on the order of `live`.
+    // depend on the order of `nodes`.
     if (!best || score > best_score || (score == best_score && node < *best)) {
       best = &node;
       best_score = score;
