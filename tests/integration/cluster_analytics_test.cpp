@@ -16,20 +16,6 @@ using namespace std::chrono_literals;
 
 const std::vector<std::string> regions{"an-a", "an-b"};
 
-bool linked(cluster_process& c) {
-  for (std::size_t i = 0; i < c.size(); ++i) {
-    http_client cl{c.http_port(i), 2s};
-    auto r = cl.request("GET", "/v3/cluster");
-    if (!r || r->status != 200)
-      return false;
-    auto doc = r->json();
-    for (const auto& reg : doc["regions"])
-      if (reg["state"] != "up")
-        return false;
-  }
-  return true;
-}
-
 // The total task count of a summary answer (group_by empty: one group).
 std::uint64_t task_count(const json& doc) {
   if (!doc.contains("groups") || doc["groups"].empty())
@@ -51,7 +37,8 @@ protected:
   void SetUp() override {
     for (std::size_t i = 0; i < cluster_.size(); ++i)
       ASSERT_TRUE(cluster_.node(i).start());
-    ASSERT_TRUE(eventually([&] { return linked(cluster_); }, 30s)) << "the cluster did not link";
+    ASSERT_TRUE(eventually([&] { return cluster_.every_node_sees_every_region_up(); }, 30s))
+        << "the cluster did not link";
   }
   void run_tasks(std::size_t node, int n) {
     http_client c{cluster_.http_port(node), 10s};

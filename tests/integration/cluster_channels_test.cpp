@@ -18,27 +18,13 @@ using namespace std::chrono_literals;
 
 const std::vector<std::string> regions{"ch-a", "ch-b", "ch-c"};
 
-bool every_node_sees_every_region_up(cluster_process& c) {
-  for (std::size_t i = 0; i < c.size(); ++i) {
-    http_client cl{c.http_port(i), 2s};
-    auto r = cl.request("GET", "/v3/cluster");
-    if (!r || r->status != 200)
-      return false;
-    auto doc = r->json();
-    for (const auto& reg : doc["regions"])
-      if (reg["state"] != "up")
-        return false;
-  }
-  return true;
-}
-
 class ClusterChannelsIntegrationTest : public ::testing::Test {
 protected:
   ClusterChannelsIntegrationTest() : cluster_(regions) {}
   void SetUp() override {
     for (std::size_t i = 0; i < cluster_.size(); ++i)
       ASSERT_TRUE(cluster_.node(i).start());
-    ASSERT_TRUE(eventually([&] { return every_node_sees_every_region_up(cluster_); }, 30s))
+    ASSERT_TRUE(eventually([&] { return cluster_.every_node_sees_every_region_up(); }, 30s))
         << "the cluster did not link";
   }
   // A connected session on node `i`, past its welcome.

@@ -37,11 +37,7 @@ protected:
   void SetUp() override {
     for (std::size_t i = 0; i < cluster_.size(); ++i)
       ASSERT_TRUE(cluster_.node(i).start());
-    ASSERT_TRUE(eventually(
-        [&] {
-          return state_seen(cluster_, 0, "ik-b") == "up" && state_seen(cluster_, 1, "ik-a") == "up";
-        },
-        30s))
+    ASSERT_TRUE(eventually([&] { return cluster_.every_node_sees_every_region_up(); }, 30s))
         << "the cluster did not link";
   }
   // The self load's in_flight of node `i`.

@@ -1,6 +1,7 @@
 #include "tests/support/cluster_process.hpp"
 
 #include "tests/support/caf_lsan.hpp"
+#include "tests/support/http_client.hpp"
 
 #include <arpa/inet.h>
 #include <fcntl.h>
@@ -145,6 +146,20 @@ cluster_process cluster_process::with_nodes(std::vector<node_spec> nodes, json c
     out.nodes_.push_back(cluster_node(std::move(o)));
   }
   return out;
+}
+
+bool cluster_process::every_node_sees_every_region_up() {
+  for (std::size_t i = 0; i < size(); ++i) {
+    http_client cl{http_port(i), std::chrono::seconds(2)};
+    auto r = cl.request("GET", "/v3/cluster");
+    if (!r || r->status != 200)
+      return false;
+    auto doc = r->json();
+    for (const auto& reg : doc["regions"])
+      if (reg["state"] != "up")
+        return false;
+  }
+  return true;
 }
 
 } // namespace nzl::test

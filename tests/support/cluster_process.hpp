@@ -59,6 +59,11 @@ public:
   [[nodiscard]] std::uint16_t http_port(std::size_t i) const { return http_ports_.at(i); }
   [[nodiscard]] const std::string& region(std::size_t i) const { return regions_.at(i); }
 
+  /// True when every node answers GET /v3/cluster with every region `up`
+  /// (one try each, 2 s bound): the cluster has linked. Poll it with
+  /// `eventually`.
+  [[nodiscard]] bool every_node_sees_every_region_up();
+
 private:
   cluster_process() = default;
 
